@@ -1,0 +1,49 @@
+# Two commands do everything (see README.md):
+#   make run    set up, migrate, install the demo clinic, serve on http://127.0.0.1:8000
+#   make test   lint, migrations check, the test suite on SQLite and on PostgreSQL
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test install check-system lint migrations-check test-sqlite test-postgres clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (found %d.%d); set PYTHON=python3.11" % sys.version_info[:2])'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+check-system:
+	@scripts/check-system.sh
+
+.env:
+	@echo "Creating .env for local development (DEBUG on, SQLite file db.sqlite3)."
+	@printf 'DJANGO_DEBUG=1\n' > .env
+
+run: install check-system .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=clinic.settings_test $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: install check-system
+	DATABASE_URL= $(PY) -m pytest -n $(PYTEST_WORKERS)
+
+test-postgres: install check-system
+	scripts/with-postgres.sh $(PY) -m pytest -n $(PYTEST_WORKERS)
+
+test: lint migrations-check test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,137 @@
+"""Admin for clinics and staff, and the clinic-scoping every admin page of the project uses."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import CLINIC_ADMIN, THERAPIST, Clinic, ClosedDate, User
+from protocols.library import copy_default_library
+
+# Models whose choices in admin forms must come from the user's own clinic, by lookup path.
+SCOPED_CHOICES = {
+    "patient": "clinic",
+    "condition": "patient__clinic",
+    "kind": "clinic",
+    "template": "clinic",
+    "therapist": "clinic",
+    "course": "patient__clinic",
+    "clinic": "pk",
+}
+
+
+class ClinicScopedAdminMixin:
+    """Show a member of staff only their clinic's rows and offer only their clinic's choices.
+
+    The model's manager must provide ``for_user`` (see ``patients.models.ClinicScopedQuerySet``).
+    ``clinic_owned`` models carry a ``clinic`` field that is filled in from the user.
+    """
+
+    clinic_owned = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another clinic's record (or none at all): a plain 404, as everywhere else in the app,
+        # rather than the admin's redirect with a message.
+        raise Http404
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if self.clinic_owned and not request.user.is_superuser:
+            exclude.append("clinic")
+        return exclude
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        path = SCOPED_CHOICES.get(db_field.name)
+        if path and not request.user.is_superuser:
+            queryset = kwargs.get("queryset") or db_field.remote_field.model._default_manager.all()
+            kwargs["queryset"] = queryset.filter(
+                **{f"{path}_id" if path != "pk" else "pk": request.user.clinic_id}
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if self.clinic_owned and not change and not request.user.is_superuser:
+            obj.clinic_id = request.user.clinic_id
+        super().save_model(request, obj, form, change)
+
+
+class ClinicScopedInlineMixin(ClinicScopedAdminMixin):
+    """Inlines are reached through their parent, which is already scoped."""
+
+    def get_queryset(self, request):
+        return super(ClinicScopedAdminMixin, self).get_queryset(request)
+
+
+class ClosedDateInline(admin.TabularInline):
+    model = ClosedDate
+    extra = 1
+
+
+@admin.register(Clinic)
+class ClinicAdmin(admin.ModelAdmin):
+    list_display = ["name", "phone", "default_language"]
+    search_fields = ["name"]
+    inlines = [ClosedDateInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk=request.user.clinic_id)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # a new clinic gets its own copy of the default library
+            copy_default_library(obj)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "clinic", "roles", "is_active"]
+    list_filter = ["clinic", "groups", "is_active"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("Clinic"), {"fields": ["clinic", "language"]}),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (_("Clinic"), {"fields": ["clinic", "first_name", "last_name", "groups", "language"]}),
+    ]
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj):
+        return ", ".join(group.name for group in obj.groups.all())
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("groups").select_related("clinic")
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(clinic_id=request.user.clinic_id, is_superuser=False)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # A clinic admin manages the staff of their clinic: no superuser flag, no raw
+        # permissions, no other clinic.
+        hidden = {"is_superuser", "user_permissions", "clinic"}
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for title, options in fieldsets
+        ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=[THERAPIST, CLINIC_ADMIN])
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.clinic_id = request.user.clinic_id
+            obj.is_superuser = False
+            obj.is_staff = True
+        super().save_model(request, obj, form, change)

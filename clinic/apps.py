@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class ClinicConfig(AppConfig):
+    name = "clinic"
+    verbose_name = _("Clinic")
+
+    def ready(self):
+        from clinic.roles import ensure_roles_after_migrate
+
+        # Permissions only exist after every app has migrated, so the role groups are kept in
+        # step at the end of each migrate run rather than in a data migration.
+        post_migrate.connect(ensure_roles_after_migrate, dispatch_uid="clinic.ensure_roles")

@@ -1,0 +1,79 @@
+"""Model fields shared by the apps."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChoiceSetField(models.CharField):
+    """A set of values taken from ``choices``, stored as sorted comma-separated text.
+
+    Portable across SQLite and PostgreSQL, and filterable with ``__contains`` (the values of one
+    field never contain one another). In Python the value is a sorted list.
+    """
+
+    description = _("A set of choices")
+
+    def __init__(self, *args, coerce=str, **kwargs):
+        self.coerce = coerce
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.coerce is not str:
+            kwargs["coerce"] = self.coerce
+        return name, path, args, kwargs
+
+    def to_python(self, value):
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            value = value.split(",")
+        try:
+            return sorted({self.coerce(item) for item in value if item != ""})
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(
+                _("“%(value)s” is not a valid choice."), params={"value": value}
+            ) from exc
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def get_prep_value(self, value):
+        if isinstance(value, str):  # a lookup value such as __contains="2"
+            return value
+        return ",".join(str(item) for item in self.to_python(value))
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
+
+    def validate(self, value, model_instance):
+        allowed = {key for key, _label in self.flatchoices}
+        for item in value:
+            if item not in allowed:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        if not value and not self.blank:
+            raise ValidationError(self.error_messages["blank"], code="blank")
+
+    def formfield(self, **kwargs):
+        defaults = {
+            "form_class": forms.TypedMultipleChoiceField,
+            "choices": self.choices,
+            "coerce": self.coerce,
+            "required": not self.blank,
+            "widget": forms.CheckboxSelectMultiple,
+            "label": self.verbose_name,
+            "help_text": self.help_text,
+        }
+        defaults.update(kwargs)
+        form_class = defaults.pop("form_class")
+        defaults.pop("choices_form_class", None)
+        return form_class(**defaults)

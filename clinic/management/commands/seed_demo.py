@@ -1,0 +1,219 @@
+"""``manage.py seed_demo``: a demo clinic whose patients exercise every planning rule.
+
+Idempotent: a second run changes nothing. The demo staff passwords are generated and printed
+once, when the users are created; they are not stored anywhere else.
+"""
+
+import secrets
+from datetime import date, timedelta
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import CLINIC_ADMIN, THERAPIST, Clinic, ClosedDate, User
+from patients.models import (
+    Condition,
+    ContraindicationKind,
+    Exacerbation,
+    Patient,
+    PatientContraindication,
+)
+from protocols.library import copy_default_library
+from protocols.models import Course, ProtocolTemplate, Session
+from protocols.services import create_course
+
+DEMO_CLINIC = "Demo Massage Clinic"
+MON_TO_SAT = [0, 1, 2, 3, 4, 5]
+
+
+class Command(BaseCommand):
+    help = "Install a demo clinic with staff, patients and courses (idempotent)."
+
+    def handle(self, *args, **options):
+        if Clinic.objects.filter(name=DEMO_CLINIC).exists():
+            self.stdout.write(
+                "The demo clinic is already installed. Its staff passwords were printed when it "
+                "was created; to set a new one: python manage.py changepassword demo-therapist"
+            )
+            return
+        with transaction.atomic():
+            clinic, credentials = self.create_clinic_and_staff()
+            Demo(clinic, therapist=User.objects.get(username="demo-therapist")).create_patients()
+        self.stdout.write(self.style.SUCCESS(f"Installed the demo clinic “{DEMO_CLINIC}”."))
+        self.stdout.write("Sign in at http://127.0.0.1:8000/admin/ with (shown only this once):")
+        for username, role, password in credentials:
+            self.stdout.write(f"    {role:<14} username: {username:<16} password: {password}")
+
+    def create_clinic_and_staff(self):
+        clinic = Clinic.objects.create(
+            name=DEMO_CLINIC,
+            address="12 Linden Avenue, Springfield",
+            phone="+1 555 0142",
+            working_weekdays=MON_TO_SAT,  # closed on Sundays
+        )
+        year = timezone.localdate().year
+        for day, reason in [
+            (date(year, 12, 31), "New Year's Eve"),
+            (date(year + 1, 1, 1), "New Year's Day"),
+            (date(year + 1, 1, 2), "New Year holiday"),
+        ]:
+            ClosedDate.objects.create(clinic=clinic, date=day, reason=reason)
+        copy_default_library(clinic)
+        credentials = []
+        for username, first, last, role in [
+            ("demo-admin", "Olga", "Smirnova", CLINIC_ADMIN),
+            ("demo-therapist", "Ivan", "Kuznetsov", THERAPIST),
+        ]:
+            password = secrets.token_urlsafe(12)
+            user = User.objects.create_user(
+                username=username,
+                password=password,
+                first_name=first,
+                last_name=last,
+                clinic=clinic,
+                is_staff=True,
+            )
+            user.groups.add(Group.objects.get(name=role))
+            credentials.append((username, role, password))
+        return clinic, credentials
+
+
+class Demo:
+    """Builds the demo patients, dated relative to today so the demo always looks current."""
+
+    def __init__(self, clinic: Clinic, therapist: User):
+        self.clinic = clinic
+        self.therapist = therapist
+        self.today = timezone.localdate()
+        self.templates = {t.slug: t for t in ProtocolTemplate.objects.filter(clinic=clinic)}
+        self.kinds = {k.code: k for k in ContraindicationKind.objects.filter(clinic=clinic)}
+
+    def days(self, offset: int) -> date:
+        return self.today + timedelta(days=offset)
+
+    def patient(self, first, last, born, **fields) -> Patient:
+        return Patient.objects.create(
+            clinic=self.clinic, first_name=first, last_name=last, birth_date=born, **fields
+        )
+
+    def condition(self, patient, kind, **fields) -> Condition:
+        return Condition.objects.create(patient=patient, kind=kind, **fields)
+
+    def contraindication(self, patient, code, start, end=None, note=""):
+        PatientContraindication.objects.create(
+            patient=patient, kind=self.kinds[code], start=start, end=end, note=note
+        )
+
+    def course(self, patient, slug, start, *, sessions=None, status=None, pain=(6, 4)) -> Course:
+        """Plan a course through the planner, then record the sessions already in the past."""
+        course = create_course(
+            patient=patient,
+            template=self.templates[slug],
+            start=start,
+            sessions=sessions,
+            therapist=self.therapist,
+            created_by=self.therapist,
+        )
+        past = list(course.sessions.filter(date__lt=self.today))
+        for index, session in enumerate(past):
+            if status == Course.CANCELLED:
+                break
+            session.status = Session.DONE
+            session.actual_minutes = session.planned_minutes
+            # Pain eases over the course (NPRS 0–10), before and after each session.
+            session.pain_before = max(0, pain[0] - index // 3)
+            session.pain_after = max(0, pain[1] - index // 3)
+        Session.objects.bulk_update(past, ["status", "actual_minutes", "pain_before", "pain_after"])
+        if status is None:
+            remaining = course.sessions.filter(date__gte=self.today).exists()
+            status = (
+                Course.COMPLETED if not remaining else (Course.ACTIVE if past else Course.PLANNED)
+            )
+        if status == Course.CANCELLED:
+            course.sessions.filter(status=Session.PLANNED).update(status=Session.CANCELLED)
+        course.status = status
+        course.save(update_fields=["status"])
+        return course
+
+    def create_patients(self):
+        K, E, S, I = (  # noqa: E741
+            Condition.KNEE_ARTHROSIS,
+            Condition.ENDOPROSTHETICS,
+            Condition.SCIATICA,
+            Condition.INFLAMMATORY_ARTHRITIS,
+        )
+        # 1. Stage 1, a course finished three months ago: the next one is due soon (R5).
+        p = self.patient("Maria", "Ivanova", date(1958, 4, 2), phone="+1 555 0201")
+        self.condition(p, K, stage=1, kl_grade=2, side="left")
+        self.course(p, "knee-arthrosis-classic", self.days(-110))
+
+        # 2. Stage 2 with an exacerbation going on now: planning is refused (R6).
+        p = self.patient("Pyotr", "Sokolov", date(1950, 9, 18), phone="+1 555 0202", language="ru")
+        knee = self.condition(p, K, stage=2, side="both")
+        self.course(p, "knee-arthrosis-classic", self.days(-200), pain=(7, 5))
+        Exacerbation.objects.create(patient=p, condition=knee, start=self.days(-4), note="Swollen")
+
+        # 3. Stage 2, knee painful on touch: a knee-sparing course in progress (R11).
+        p = self.patient("Elena", "Morozova", date(1962, 1, 30), phone="+1 555 0203")
+        self.condition(p, K, stage=2, side="right", knee_tender=True)
+        self.course(p, "knee-arthrosis-knee-sparing", self.days(-12))
+
+        # 4. Stage 3: knee-sparing course planned, with the surgical-consultation warning (R10).
+        p = self.patient("Nikolai", "Volkov", date(1945, 6, 11), phone="+1 555 0204")
+        self.condition(p, K, stage=3, kl_grade=4, side="left")
+        self.course(p, "knee-arthrosis-knee-sparing", self.days(3))
+
+        # 5. Knee replaced ten days ago: massage not yet allowed (R8, kinesiotherapy instead).
+        p = self.patient("Galina", "Lebedeva", date(1955, 12, 5), phone="+1 555 0205")
+        self.condition(p, E, joint="knee", side="right", surgery_date=self.days(-10))
+
+        # 6. Hip replaced two months ago: after-endoprosthetics course in progress.
+        p = self.patient("Sergei", "Kozlov", date(1953, 3, 22), phone="+1 555 0206")
+        self.condition(p, E, joint="hip", side="left", surgery_date=self.days(-60))
+        self.course(p, "after-endoprosthetics", self.days(-20), pain=(5, 3))
+
+        # 7. Rheumatic arthritis whose flare-up ended two weeks ago: not before a month (R7).
+        p = self.patient("Tatiana", "Novikova", date(1964, 8, 8), phone="+1 555 0207")
+        self.condition(p, K, stage=1, side="both")
+        arthritis = self.condition(p, I)
+        Exacerbation.objects.create(
+            patient=p, condition=arthritis, start=self.days(-40), end=self.days(-14)
+        )
+
+        # 8. On blood thinners: a course in progress carries the bruising warning (R10).
+        p = self.patient("Alexei", "Popov", date(1949, 2, 14), phone="+1 555 0208")
+        self.condition(p, K, stage=2, side="left")
+        self.contraindication(p, "anticoagulants", self.days(-365), note="Warfarin")
+        self.course(p, "knee-arthrosis-classic", self.days(-6))
+
+        # 9. Sciatica, last course eight months ago: overdue for the next one (R5).
+        p = self.patient("Irina", "Fedorova", date(1970, 11, 1), phone="+1 555 0209")
+        self.condition(p, S, side="right")
+        self.course(p, "sciatica-leg", self.days(-240))
+
+        # 10. Fever now, started mid-course: the remaining sessions are on hold (R9).
+        p = self.patient("Dmitry", "Orlov", date(1960, 5, 27), phone="+1 555 0210")
+        self.condition(p, K, stage=2, side="right")
+        course = self.course(p, "knee-arthrosis-classic", self.days(-8), status=Course.ON_HOLD)
+        self.contraindication(p, "fever", self.days(-1), self.days(3), note="38.4 °C")
+        course.sessions.filter(status=Session.PLANNED).update(status=Session.ON_HOLD)
+
+        # 11. Weekly 60-minute Swedish massage (Perlman et al. 2012 dose) in progress.
+        p = self.patient("Anna", "Pavlova", date(1957, 7, 19), phone="+1 555 0211")
+        self.condition(p, K, stage=2, side="both")
+        self.contraindication(p, "poor_limb_blood_supply", self.days(-90))
+        self.course(p, "swedish-weekly-60", self.days(-22))
+
+        # 12. Stage 3 on blood thinners, no course yet: a plan today shows both warnings (R10).
+        p = self.patient("Vera", "Sidorova", date(1947, 4, 25), phone="+1 555 0213", language="ru")
+        self.condition(p, K, stage=3, side="right")
+        self.contraindication(p, "anticoagulants", self.days(-30), note="Apixaban")
+
+        # 13. A course cancelled before it began (the patient moved away), patient archived.
+        p = self.patient("Boris", "Egorov", date(1952, 10, 3), phone="+1 555 0212")
+        self.condition(p, K, stage=1, side="right")
+        self.course(p, "knee-arthrosis-classic", self.days(-150), status=Course.CANCELLED)
+        p.archived = True
+        p.save(update_fields=["archived"])

@@ -1,0 +1,20 @@
+"""Settings for the test suite: the real settings with a fast hasher and plain static storage.
+
+``DATABASE_URL`` still decides the database, so the same suite runs on SQLite and PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-" + "x" * 48)
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+
+from clinic.settings import *  # noqa: F403
+from clinic.settings import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

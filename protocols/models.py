@@ -1,0 +1,386 @@
+"""Protocol templates (edited by clinic admins), and the courses and sessions planned from them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from clinic.fields import ChoiceSetField
+from clinic.models import Clinic
+from patients.models import ClinicScopedQuerySet, Condition, Patient
+
+METHOD_STYLE_CHOICES = [
+    ("classic", _("Classic (Russian)")),
+    ("swedish", _("Swedish")),
+    ("finnish", _("Finnish")),
+    ("shiatsu", _("Shiatsu")),
+    ("eastern", _("Eastern")),
+    ("deep_tissue", _("Deep tissue")),
+    ("trigger_point", _("Trigger point")),
+]
+
+
+class ProtocolTemplateQuerySet(ClinicScopedQuerySet):
+    def default_library(self):
+        return self.filter(clinic__isnull=True)
+
+    def active(self):
+        return self.filter(active=True)
+
+
+class ProtocolTemplate(models.Model):
+    """A course recipe: timings, the procedure step by step and the handout texts (all data)."""
+
+    clinic = models.ForeignKey(
+        Clinic,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="protocol_templates",
+        verbose_name=_("clinic"),
+        help_text=_("Empty for the installed default library, which is copied into each clinic."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    method_style = models.CharField(
+        _("method style"), max_length=20, choices=METHOD_STYLE_CHOICES, default="classic"
+    )
+    conditions = ChoiceSetField(
+        _("conditions"),
+        choices=Condition.KIND_CHOICES,
+        blank=False,
+        help_text=_("The template is offered for patients with one of these conditions."),
+    )
+    stages = ChoiceSetField(
+        _("knee arthrosis stages"),
+        coerce=int,
+        max_length=20,
+        choices=Condition.STAGE_CHOICES,
+        help_text=_("For knee arthrosis: the stages it suits. None ticked means any stage."),
+    )
+    start_minutes = models.PositiveSmallIntegerField(
+        _("first session, minutes"), default=7, validators=[MinValueValidator(1)]
+    )
+    step_minutes = models.PositiveSmallIntegerField(_("longer by, minutes per session"), default=1)
+    target_minutes = models.PositiveSmallIntegerField(
+        _("longest session, minutes"), default=15, validators=[MinValueValidator(1)]
+    )
+    min_sessions = models.PositiveSmallIntegerField(
+        _("fewest sessions"), default=15, validators=[MinValueValidator(1)]
+    )
+    max_sessions = models.PositiveSmallIntegerField(
+        _("most sessions"), default=20, validators=[MinValueValidator(1)]
+    )
+    default_sessions = models.PositiveSmallIntegerField(
+        _("usual number of sessions"), default=15, validators=[MinValueValidator(1)]
+    )
+    cadence_days = models.PositiveSmallIntegerField(
+        _("days between sessions"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("1 = daily, 2 = every other day, 7 = weekly."),
+    )
+    break_months = models.PositiveSmallIntegerField(
+        _("break between courses, months"), default=1, validators=[MinValueValidator(1)]
+    )
+    postop_days = models.PositiveSmallIntegerField(
+        _("days after surgery before massage"),
+        default=21,
+        help_text=_("After joint replacement no massage is planned before this many days."),
+    )
+    knee_sparing = models.BooleanField(
+        _("knee-sparing"), default=False, help_text=_("The knee joint itself is not massaged.")
+    )
+    in_warm_water = models.BooleanField(
+        _("in warm water"), default=False, help_text=_("Massage in warm water (marked swelling).")
+    )
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Inactive templates are not offered for new courses."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProtocolTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("protocol template")
+        verbose_name_plural = _("protocol templates")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "slug"],
+                name="template_slug_unique_per_clinic",
+                violation_error_message=_("This short name is already used in this clinic."),
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(clinic__isnull=True),
+                name="template_slug_unique_in_library",
+                violation_error_message=_(
+                    "This short name is already used in the default library."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_minutes__lte=F("target_minutes")),
+                name="template_start_not_above_target",
+                violation_error_message=_("The first session cannot be longer than the longest."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_sessions__lte=F("default_sessions"))
+                & Q(default_sessions__lte=F("max_sessions")),
+                name="template_session_counts_ordered",
+                violation_error_message=_(
+                    "The usual number of sessions must lie between the fewest and the most."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(cadence_days__gte=1) & Q(break_months__gte=1),
+                name="template_cadence_and_break_positive",
+                violation_error_message=_(
+                    "Sessions are at least a day apart and courses at least a month apart."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start_minutes and self.target_minutes and self.start_minutes > self.target_minutes:
+            errors["start_minutes"] = _(
+                "The first session cannot be longer than the longest session."
+            )
+        elif self.start_minutes != self.target_minutes and not self.step_minutes:
+            errors["step_minutes"] = _(
+                "Sessions must grow by at least 1 minute to reach the longest session."
+            )
+        if self.min_sessions and self.max_sessions and self.min_sessions > self.max_sessions:
+            errors["min_sessions"] = _("The fewest sessions cannot be more than the most.")
+        elif self.default_sessions and not (
+            self.min_sessions <= self.default_sessions <= self.max_sessions
+        ):
+            errors["default_sessions"] = _(
+                "The usual number of sessions must lie between the fewest and the most."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProtocolStep(models.Model):
+    PHASE_CHOICES = [
+        ("introductory", _("Introductory")),
+        ("main", _("Main")),
+        ("concluding", _("Concluding")),
+    ]
+    TECHNIQUE_CHOICES = [
+        ("stroking", _("stroking")),
+        ("squeezing", _("squeezing")),
+        ("rubbing", _("rubbing")),
+        ("kneading", _("kneading")),
+        ("shaking", _("shaking")),
+        ("vibration", _("vibration")),
+        ("passive_movement", _("passive movement")),
+        ("stretching", _("stretching")),
+    ]
+
+    template = models.ForeignKey(
+        ProtocolTemplate, on_delete=models.CASCADE, related_name="steps", verbose_name=_("template")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    phase = models.CharField(_("phase"), max_length=20, choices=PHASE_CHOICES)
+    body_area = models.CharField(_("body area"), max_length=120)
+    technique = models.CharField(_("technique"), max_length=20, choices=TECHNIQUE_CHOICES)
+    instruction = models.TextField(_("instruction"), blank=True)
+    repetitions = models.CharField(_("repetitions"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["template", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.get_phase_display()}: {self.body_area} — {self.get_technique_display()}"
+
+
+class HandoutSection(models.Model):
+    template = models.ForeignKey(
+        ProtocolTemplate,
+        on_delete=models.CASCADE,
+        related_name="handout_sections",
+        verbose_name=_("template"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(
+        _("text"), help_text=_("Plain text: a blank line starts a paragraph, “- ” starts a bullet.")
+    )
+
+    class Meta:
+        verbose_name = _("handout section")
+        verbose_name_plural = _("handout sections")
+        ordering = ["template", "order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class CourseQuerySet(ClinicScopedQuerySet):
+    clinic_path = "patient__clinic"
+
+
+class Course(models.Model):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    STATUS_CHOICES = [
+        (PLANNED, _("planned")),
+        (ACTIVE, _("in progress")),
+        (ON_HOLD, _("on hold")),
+        (COMPLETED, _("completed")),
+        (CANCELLED, _("cancelled")),
+    ]
+    # Courses in these states still hold their dates (R4 break between courses).
+    HOLDING_DATES = (PLANNED, ACTIVE, ON_HOLD, COMPLETED)
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="courses", verbose_name=_("patient")
+    )
+    template = models.ForeignKey(
+        ProtocolTemplate,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        verbose_name=_("template"),
+    )
+    template_snapshot = models.JSONField(
+        _("template as planned"),
+        help_text=_("The template exactly as it was when the course was planned."),
+    )
+    cadence_days = models.PositiveSmallIntegerField(
+        _("days between sessions"), validators=[MinValueValidator(1)]
+    )
+    status = models.CharField(_("status"), max_length=12, choices=STATUS_CHOICES, default=PLANNED)
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("therapist"),
+    )
+    warnings = models.JSONField(
+        _("warnings"), default=list, blank=True, help_text=_("R10 warnings found when planned.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("planned by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "status"], name="course_patient_status")]
+
+    def __str__(self):
+        return f"{self.patient} — {self.template_snapshot.get('name', self.template_id)}"
+
+
+class SessionQuerySet(ClinicScopedQuerySet):
+    clinic_path = "course__patient__clinic"
+
+
+class Session(models.Model):
+    PLANNED = "planned"
+    DONE = "done"
+    SKIPPED = "skipped"
+    ON_HOLD = "on_hold"
+    CANCELLED = "cancelled"
+    STATUS_CHOICES = [
+        (PLANNED, _("planned")),
+        (DONE, _("done")),
+        (SKIPPED, _("skipped")),
+        (ON_HOLD, _("on hold")),
+        (CANCELLED, _("cancelled")),
+    ]
+    PAIN_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("course")
+    )
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
+    date = models.DateField(_("date"))
+    planned_minutes = models.PositiveSmallIntegerField(
+        _("planned minutes"), validators=[MinValueValidator(1)]
+    )
+    status = models.CharField(_("status"), max_length=12, choices=STATUS_CHOICES, default=PLANNED)
+    actual_minutes = models.PositiveSmallIntegerField(
+        _("minutes done"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    pain_before = models.PositiveSmallIntegerField(
+        _("pain before (0–10)"), null=True, blank=True, validators=PAIN_VALIDATORS
+    )
+    pain_after = models.PositiveSmallIntegerField(
+        _("pain after (0–10)"), null=True, blank=True, validators=PAIN_VALIDATORS
+    )
+    note = models.TextField(_("note"), blank=True)
+    skip_reason = models.CharField(_("reason for skipping"), max_length=300, blank=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["course", "number"]
+        indexes = [models.Index(fields=["date", "status"], name="session_date_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "number"],
+                name="session_number_unique_in_course",
+                violation_error_message=_("This course already has a session with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_before__isnull=True) | Q(pain_before__gte=0, pain_before__lte=10),
+                name="session_pain_before_0_to_10",
+                violation_error_message=_("Pain is scored from 0 to 10."),
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_after__isnull=True) | Q(pain_after__gte=0, pain_after__lte=10),
+                name="session_pain_after_0_to_10",
+                violation_error_message=_("Pain is scored from 0 to 10."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_minutes__gte=1)
+                & (Q(actual_minutes__isnull=True) | Q(actual_minutes__gte=1)),
+                name="session_minutes_positive",
+                violation_error_message=_("A session lasts at least a minute."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.number} {self.date:%Y-%m-%d}"
+
+    def clean(self):
+        super().clean()
+        if self.status == self.DONE and not self.actual_minutes:
+            raise ValidationError(
+                {"actual_minutes": _("Enter how many minutes the session lasted.")}
+            )
+        if self.status == self.SKIPPED and not self.skip_reason:
+            raise ValidationError({"skip_reason": _("Say why the session was skipped.")})

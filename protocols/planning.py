@@ -1,0 +1,340 @@
+"""The thin layer between the database and the pure planner.
+
+Everything that plans a course (the workspace views, ``manage.py plan_course``, the admin preview)
+builds the planner's input here, from model rows or from inline JSON facts, and turns its answer
+into translated text and JSON.
+"""
+
+from datetime import date
+
+from django.db.models import Max, Min, Q
+from django.utils.translation import gettext
+
+from protocols import planner
+
+RULE_FIELDS = [
+    "slug",
+    "name",
+    "start_minutes",
+    "step_minutes",
+    "target_minutes",
+    "min_sessions",
+    "max_sessions",
+    "default_sessions",
+    "cadence_days",
+    "break_months",
+    "postop_days",
+    "knee_sparing",
+]
+
+
+class PlanInputError(ValueError):
+    """The facts given to the planner are malformed (not a clinical refusal)."""
+
+
+# --- Templates and snapshots -----------------------------------------------------------------
+
+
+def template_snapshot(template) -> dict:
+    """The template as a JSON-ready dict: the rules, the steps and the handout sections.
+
+    A course stores this when it is planned, so that its sheets and handouts never change when
+    the template is edited later.
+    """
+    steps = template.steps.all()
+    sections = template.handout_sections.all()
+    return {
+        "id": template.pk,
+        **{field: getattr(template, field) for field in RULE_FIELDS},
+        "description": template.description,
+        "method_style": template.method_style,
+        "conditions": list(template.conditions),
+        "stages": list(template.stages),
+        "in_warm_water": template.in_warm_water,
+        "steps": [
+            {
+                "phase": step.phase,
+                "body_area": step.body_area,
+                "technique": step.technique,
+                "instruction": step.instruction,
+                "repetitions": step.repetitions,
+            }
+            for step in steps
+        ],
+        "handout_sections": [{"title": s.title, "text": s.text} for s in sections],
+    }
+
+
+def rules_from_snapshot(snapshot: dict) -> planner.TemplateRules:
+    return planner.TemplateRules(
+        **{field: snapshot[field] for field in RULE_FIELDS},
+        conditions=frozenset(snapshot["conditions"]),
+        stages=frozenset(snapshot["stages"]),
+    )
+
+
+def rules_from_template(template) -> planner.TemplateRules:
+    return planner.TemplateRules(
+        **{field: getattr(template, field) for field in RULE_FIELDS},
+        conditions=frozenset(template.conditions),
+        stages=frozenset(template.stages),
+    )
+
+
+# --- Requests from the database --------------------------------------------------------------
+
+
+def clinic_calendar(clinic, *, from_date: date | None = None) -> planner.WorkingCalendar:
+    closed = clinic.closed_dates.all()
+    if from_date:
+        closed = closed.filter(date__gte=from_date)
+    return planner.WorkingCalendar(
+        working_weekdays=frozenset(clinic.working_weekdays),
+        closed_dates=frozenset(closed.values_list("date", flat=True)),
+    )
+
+
+def other_courses(patient, *, exclude_course=None) -> tuple[planner.OtherCourse, ...]:
+    """The patient's courses that still hold their dates, as first and last session dates."""
+    from protocols.models import Course, Session
+
+    live = ~Q(sessions__status=Session.CANCELLED)
+    courses = (
+        Course.objects.filter(patient=patient, status__in=Course.HOLDING_DATES)
+        .annotate(first=Min("sessions__date", filter=live), last=Max("sessions__date", filter=live))
+        .filter(first__isnull=False)
+    )
+    if exclude_course is not None:
+        courses = courses.exclude(pk=exclude_course.pk)
+    return tuple(
+        planner.OtherCourse(first_session=first, last_session=last)
+        for first, last in courses.values_list("first", "last")
+    )
+
+
+def build_request(
+    *,
+    patient,
+    rules: planner.TemplateRules,
+    start: date,
+    sessions: int | None = None,
+    cadence_days: int | None = None,
+    exclude_course=None,
+) -> planner.PlanRequest:
+    """The planner's input for one patient, read from the database (five small queries)."""
+    exacerbations = patient.exacerbations.select_related("condition")
+    contraindications = patient.contraindications.select_related("kind")
+    return planner.PlanRequest(
+        template=rules,
+        start=start,
+        sessions=sessions,
+        cadence_days=cadence_days,
+        calendar=clinic_calendar(patient.clinic, from_date=start),
+        conditions=tuple(c.as_planner_condition() for c in patient.conditions.all()),
+        exacerbations=tuple(
+            planner.Exacerbation(condition=e.condition.kind, period=e.as_period())
+            for e in exacerbations
+        ),
+        contraindications=tuple(c.as_planner_contraindication() for c in contraindications),
+        other_courses=other_courses(patient, exclude_course=exclude_course),
+    )
+
+
+def plan_for_patient(*, patient, template, start, sessions=None, cadence_days=None):
+    """Plan a course of ``template`` for ``patient`` from ``start``: a Plan or a Refusal."""
+    request = build_request(
+        patient=patient,
+        rules=rules_from_template(template),
+        start=start,
+        sessions=sessions,
+        cadence_days=cadence_days,
+    )
+    return planner.plan(request)
+
+
+# --- Requests from inline JSON facts (manage.py plan_course --input) -------------------------
+
+
+def _date(value, where: str) -> date:
+    if not isinstance(value, str):
+        raise PlanInputError(f"{where}: expected a date as YYYY-MM-DD, got {value!r}.")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PlanInputError(f"{where}: {value!r} is not a valid date (YYYY-MM-DD).") from None
+
+
+def _optional_date(value, where: str) -> date | None:
+    return None if value is None else _date(value, where)
+
+
+def _int(value, where: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise PlanInputError(
+            f"{where}: expected a whole number of at least {minimum}, got {value!r}."
+        )
+    return value
+
+
+def _list(payload: dict, key: str, where: str) -> list:
+    value = payload.get(key, [])
+    if not isinstance(value, list):
+        raise PlanInputError(f"{where}.{key}: expected a list.")
+    return value
+
+
+def _object(value, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise PlanInputError(f"{where}: expected an object.")
+    return value
+
+
+def _period(item: dict, where: str) -> planner.Period:
+    start = _date(item.get("start"), f"{where}.start")
+    end = _optional_date(item.get("end"), f"{where}.end")
+    if end is not None and end < start:
+        raise PlanInputError(f"{where}: the end {end} is before the start {start}.")
+    return planner.Period(start=start, end=end)
+
+
+def _condition(item, where: str) -> planner.Condition:
+    item = _object(item, where)
+    kind = item.get("kind")
+    if kind not in planner.CONDITION_KINDS:
+        known = ", ".join(planner.CONDITION_KINDS)
+        raise PlanInputError(f"{where}.kind: unknown condition kind {kind!r} (known: {known}).")
+    stage = item.get("stage")
+    if kind == planner.KNEE_ARTHROSIS and stage not in planner.KNEE_ARTHROSIS_STAGES:
+        raise PlanInputError(f"{where}.stage: knee arthrosis needs a stage of 1, 2 or 3.")
+    surgery = _optional_date(item.get("surgery_date"), f"{where}.surgery_date")
+    if kind == planner.ENDOPROSTHETICS and surgery is None:
+        raise PlanInputError(f"{where}.surgery_date: joint replacement needs its surgery date.")
+    return planner.Condition(
+        kind=kind,
+        stage=stage if kind == planner.KNEE_ARTHROSIS else None,
+        side=item.get("side"),
+        joint=item.get("joint"),
+        surgery_date=surgery,
+        knee_tender=bool(item.get("knee_tender", False)),
+    )
+
+
+def request_from_facts(
+    payload: dict, *, rules: planner.TemplateRules, contraindication_kinds: dict
+) -> planner.PlanRequest:
+    """Build a request from the JSON of ``plan_course --input``; PlanInputError if malformed.
+
+    ``contraindication_kinds`` maps each known code to its ContraindicationKind row.
+    """
+    payload = _object(payload, "request")
+    start = _date(payload.get("start"), "start")
+    sessions = payload.get("sessions")
+    cadence = payload.get("cadence_days")
+    sessions = None if sessions is None else _int(sessions, "sessions", minimum=1)
+    cadence = None if cadence is None else _int(cadence, "cadence_days", minimum=1)
+
+    clinic = _object(payload.get("clinic", {}), "clinic")
+    closed_weekdays = _list(clinic, "closed_weekdays", "clinic")
+    if any(isinstance(d, bool) or d not in range(7) for d in closed_weekdays):
+        raise PlanInputError("clinic.closed_weekdays: weekdays are numbered 0 (Monday) to 6.")
+    working = frozenset(range(7)) - set(closed_weekdays)
+    if not working:
+        raise PlanInputError("clinic.closed_weekdays: the clinic needs at least one working day.")
+    closed_dates = frozenset(
+        _date(value, f"clinic.closed_dates[{i}]")
+        for i, value in enumerate(_list(clinic, "closed_dates", "clinic"))
+    )
+
+    patient = _object(payload.get("patient", {}), "patient")
+    conditions = tuple(
+        _condition(item, f"patient.conditions[{i}]")
+        for i, item in enumerate(_list(patient, "conditions", "patient"))
+    )
+    exacerbations = []
+    for i, item in enumerate(_list(patient, "exacerbations", "patient")):
+        where = f"patient.exacerbations[{i}]"
+        item = _object(item, where)
+        if item.get("condition") not in planner.CONDITION_KINDS:
+            raise PlanInputError(
+                f"{where}.condition: unknown condition kind {item.get('condition')!r}."
+            )
+        exacerbations.append(planner.Exacerbation(item["condition"], _period(item, where)))
+    contraindications = []
+    for i, item in enumerate(_list(patient, "contraindications", "patient")):
+        where = f"patient.contraindications[{i}]"
+        item = _object(item, where)
+        kind = contraindication_kinds.get(item.get("kind"))
+        if kind is None:
+            known = ", ".join(sorted(contraindication_kinds))
+            raise PlanInputError(
+                f"{where}.kind: unknown contraindication code {item.get('kind')!r} "
+                f"(known: {known})."
+            )
+        contraindications.append(
+            planner.Contraindication(
+                code=kind.code,
+                name=kind.name,
+                severity=kind.severity,
+                period=_period(item, where),
+                advice=kind.patient_text,
+            )
+        )
+    courses = []
+    for i, item in enumerate(_list(patient, "previous_courses", "patient")):
+        where = f"patient.previous_courses[{i}]"
+        item = _object(item, where)
+        first = _date(item.get("first_session"), f"{where}.first_session")
+        last = _date(item.get("last_session"), f"{where}.last_session")
+        if last < first:
+            raise PlanInputError(f"{where}: the last session {last} is before the first {first}.")
+        courses.append(planner.OtherCourse(first_session=first, last_session=last))
+
+    return planner.PlanRequest(
+        template=rules,
+        start=start,
+        sessions=sessions,
+        cadence_days=cadence,
+        calendar=planner.WorkingCalendar(working_weekdays=working, closed_dates=closed_dates),
+        conditions=conditions,
+        exacerbations=tuple(exacerbations),
+        contraindications=tuple(contraindications),
+        other_courses=tuple(courses),
+    )
+
+
+# --- Answers as text and JSON ----------------------------------------------------------------
+
+
+def reason_message(reason: planner.Reason | dict) -> str:
+    """The reason's message in the active language."""
+    if isinstance(reason, dict):
+        template, params = reason["template"], reason.get("params", {})
+    else:
+        template, params = reason.template, reason.params
+    params = {key: gettext(value) if key == "condition" else value for key, value in params.items()}
+    return gettext(template) % params
+
+
+def reason_as_dict(reason: planner.Reason) -> dict:
+    """Stored form of a reason: enough to show it again in any language."""
+    return {"rule": reason.rule, "template": reason.template, "params": dict(reason.params)}
+
+
+def answer_as_json(answer: planner.Plan | planner.Refusal) -> dict:
+    """The JSON answer of ``plan_course`` (the command-line contract)."""
+    if isinstance(answer, planner.Refusal):
+        return {
+            "ok": False,
+            "reasons": [{"rule": r.rule, "message": reason_message(r)} for r in answer.reasons],
+            "earliest_start": answer.earliest_start and answer.earliest_start.isoformat(),
+        }
+    return {
+        "ok": True,
+        "sessions": [
+            {"number": s.number, "date": s.day.isoformat(), "minutes": s.minutes}
+            for s in answer.sessions
+        ],
+        "warnings": [{"rule": r.rule, "message": reason_message(r)} for r in answer.warnings],
+        "earliest_next_course": answer.earliest_next_course.isoformat(),
+        "next_course_due": answer.next_course_due.isoformat(),
+    }
