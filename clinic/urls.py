@@ -1,7 +1,6 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 from clinic import views
 
@@ -10,8 +9,11 @@ admin.site.site_title = _("Massage course planner")
 admin.site.index_title = _("Clinic administration")
 
 urlpatterns = [
+    path("", views.day, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/language/", views.set_language, name="set_language"),
+    path("patients/", include("patients.urls")),
+    path("", include("protocols.urls")),
     path("admin/", admin.site.urls),
-    # The therapist's workspace comes next; until then the admin is the way in.
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
 ]

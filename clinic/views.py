@@ -1,8 +1,21 @@
-from django.contrib.auth.decorators import login_not_required
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import connection
+from django.db.models import Case, When
 from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.decorators import clinic_member_required
+from protocols.models import Course, Session
+from protocols.planning import reason_message
+from protocols.views import due_patients
 
 
 @login_not_required
@@ -16,3 +29,59 @@ def healthz(request):
     except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@clinic_member_required
+@permission_required("protocols.view_course", raise_exception=True)
+def day(request):
+    """The therapist's day: today's and tomorrow's sessions, who is due, holds and warnings."""
+    today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+    user = request.user
+    sessions = (
+        Session.objects.for_user(user)
+        .filter(date__in=(today, tomorrow))
+        .exclude(status=Session.CANCELLED)
+        .select_related("course__patient", "course__therapist")
+        .annotate(mine=Case(When(course__therapist=user, then=0), default=1))
+        .order_by("date", "mine", "course__patient__last_name", "number")
+    )
+    days = {today: [], tomorrow: []}
+    for session in sessions:
+        days[session.date].append(session)
+    running = (
+        Course.objects.for_user(user)
+        .filter(status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD))
+        .select_related("patient", "therapist")
+        .order_by("patient__last_name", "pk")
+    )
+    on_hold = [c for c in running if c.status == Course.ON_HOLD]
+    warned = [c for c in running if c.warnings]
+    for course in warned:
+        course.warning_texts = [(w["rule"], reason_message(w)) for w in course.warnings]
+    return render(
+        request,
+        "clinic/day.html",
+        {
+            "today": today,
+            "tomorrow": tomorrow,
+            "days": [(today, _("Today"), days[today]), (tomorrow, _("Tomorrow"), days[tomorrow])],
+            "due": due_patients(user, today)[:50],
+            "due_soon": today,
+            "on_hold": on_hold,
+            "warned": warned,
+        },
+    )
+
+
+@require_POST
+def set_language(request):
+    """Remember the signed-in user's language for every page."""
+    language = request.POST.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    next_url = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    return redirect(next_url)

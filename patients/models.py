@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +105,9 @@ class Patient(models.Model):
 
     def __str__(self):
         return f"{self.last_name} {self.first_name}"
+
+    def get_absolute_url(self):
+        return reverse("patients:detail", kwargs={"pk": self.pk})
 
     @property
     def full_name(self) -> str:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import ChoiceSetField
@@ -287,6 +288,20 @@ class Course(models.Model):
         related_name="+",
         verbose_name=_("planned by"),
     )
+    hold_reason = models.CharField(
+        _("why on hold"),
+        max_length=300,
+        blank=True,
+        help_text=_("Set when an exacerbation or a contraindication puts sessions on hold."),
+    )
+    request_token = models.UUIDField(
+        _("planning request"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Identifies the form that planned this course, so a double submit saves once."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -300,6 +315,13 @@ class Course(models.Model):
 
     def __str__(self):
         return f"{self.patient} — {self.template_snapshot.get('name', self.template_id)}"
+
+    def get_absolute_url(self):
+        return reverse("protocols:course", kwargs={"pk": self.pk})
+
+    @property
+    def name(self) -> str:
+        return self.template_snapshot.get("name", "")
 
 
 class SessionQuerySet(ClinicScopedQuerySet):
@@ -341,6 +363,15 @@ class Session(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     skip_reason = models.CharField(_("reason for skipping"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
 
     objects = SessionQuerySet.as_manager()
 

@@ -441,6 +441,11 @@ def _template_reason(template: TemplateRules, conditions: Sequence[Condition]) -
     return Reason("R11", R11_CONDITION, params)
 
 
+def template_applies(template: TemplateRules, conditions: Sequence[Condition]) -> bool:
+    """Whether R11 lets ``template`` be planned for a patient with ``conditions``."""
+    return _template_reason(template, conditions) is None
+
+
 def _warnings(request: PlanRequest, dates: Sequence[date]) -> list[Reason]:  # R10
     warnings = []
     for item in request.contraindications:

@@ -338,3 +338,37 @@ def answer_as_json(answer: planner.Plan | planner.Refusal) -> dict:
         "earliest_next_course": answer.earliest_next_course.isoformat(),
         "next_course_due": answer.next_course_due.isoformat(),
     }
+
+
+# --- The next course (R4, R5) ----------------------------------------------------------------
+
+
+def next_course_window(courses) -> dict | None:
+    """When the next course may start (R4) and when it is due (R5), from the latest course.
+
+    ``courses`` are the patient's courses with their sessions prefetched. None without a course
+    that holds dates.
+    """
+    from dateutil.relativedelta import relativedelta
+    from django.utils import timezone
+
+    latest = None
+    for course in courses:
+        if course.status not in ("planned", "active", "on_hold", "completed"):
+            continue
+        dates = [s.date for s in course.sessions.all() if s.status != "cancelled"]
+        if dates and (latest is None or min(dates) > latest[1]):
+            latest = (course, min(dates), max(dates))
+    if latest is None:
+        return None
+    course, first, last = latest
+    earliest = last + relativedelta(months=course.template_snapshot.get("break_months", 1))
+    due = first + relativedelta(months=6)
+    today = timezone.localdate()
+    return {
+        "course": course,
+        "earliest": earliest,
+        "due": due,
+        "overdue": due < today and course.status == "completed",
+        "running": course.status in ("planned", "active", "on_hold"),
+    }

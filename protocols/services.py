@@ -1,9 +1,17 @@
-"""Writes that span several rows: planning and saving a course with its sessions."""
+"""Writes that span several rows: planning courses, recording sessions, holds and resumes.
 
-from datetime import date
+Every change to a course's remaining sessions is planned by the same planner as a new course
+(``plan_remainder``), so the rules live in one place.
+"""
 
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients.models import Patient
@@ -13,9 +21,13 @@ from protocols.planning import (
     build_request,
     reason_as_dict,
     reason_message,
+    rules_from_snapshot,
     rules_from_template,
     template_snapshot,
 )
+
+# R10: with pain this strong before a session (NPRS 0-10), massage is not performed that day.
+SEVERE_PAIN = 7
 
 
 class CourseRefused(ValidationError):
@@ -41,11 +53,14 @@ def create_course(
     cadence_days: int | None = None,
     therapist=None,
     created_by=None,
+    request_token=None,
 ) -> Course:
     """Plan a course and save it with all its sessions, or raise ``CourseRefused``.
 
     The patient's row is locked for the duration, so two simultaneous plannings for one patient
     are checked one after the other (R4 sees the first course when checking the second).
+    ``request_token`` identifies the planning form: submitting it twice returns the course the
+    first submit created instead of planning another.
     """
     if patient.archived:
         raise ValidationError(_("This patient is archived: restore the record before planning."))
@@ -57,6 +72,10 @@ def create_course(
         raise ValidationError(_("Choose a therapist of the patient's clinic."))
     with transaction.atomic():
         patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        if request_token is not None:
+            existing = Course.objects.filter(patient=patient, request_token=request_token).first()
+            if existing is not None:
+                return existing
         request = build_request(
             patient=patient,
             rules=rules_from_template(template),
@@ -75,9 +94,250 @@ def create_course(
             therapist=therapist,
             created_by=created_by,
             warnings=[reason_as_dict(reason) for reason in answer.warnings],
+            request_token=request_token,
         )
         Session.objects.bulk_create(
             Session(course=course, number=s.number, date=s.day, planned_minutes=s.minutes)
             for s in answer.sessions
         )
+    return course
+
+
+# --- Re-planning the rest of a course -------------------------------------------------------
+
+
+def plan_remainder(*, course: Course, start: date, count: int, first_minutes: int):
+    """Plan the remaining ``count`` sessions of ``course`` from ``start``, like a new course.
+
+    The ramp continues from ``first_minutes`` (the minutes the next session was due to last); the
+    session-count limits of R2 apply to whole courses, not to a remainder; the course itself is
+    not "another course" for R4.
+    """
+    rules = rules_from_snapshot(course.template_snapshot)
+    rules = dataclasses.replace(
+        rules,
+        start_minutes=min(first_minutes, rules.target_minutes),
+        min_sessions=1,
+        max_sessions=max(count, rules.max_sessions),
+        default_sessions=count,
+    )
+    request = build_request(
+        patient=course.patient,
+        rules=rules,
+        start=start,
+        sessions=count,
+        cadence_days=course.cadence_days,
+        exclude_course=course,
+    )
+    return planner.plan(request)
+
+
+def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> None:
+    """Give ``rows`` the plan's dates and minutes; add rows for sessions beyond them."""
+    next_number = max(course.sessions.values_list("number", flat=True), default=0) + 1
+    for row, planned in zip(rows, plan.sessions, strict=False):
+        row.date, row.planned_minutes, row.status = planned.day, planned.minutes, Session.PLANNED
+    Session.objects.bulk_update(rows, ["date", "planned_minutes", "status"])
+    extra = plan.sessions[len(rows) :]
+    Session.objects.bulk_create(
+        Session(course=course, number=next_number + i, date=s.day, planned_minutes=s.minutes)
+        for i, s in enumerate(extra)
+    )
+
+
+def _finish_if_nothing_left(course: Course) -> None:
+    if not course.sessions.filter(status__in=(Session.PLANNED, Session.ON_HOLD)).exists():
+        course.status = Course.COMPLETED
+        course.save(update_fields=["status", "updated_at"])
+
+
+# --- Recording a session --------------------------------------------------------------------
+
+
+@dataclass
+class Recorded:
+    """What recording a session did, for the message the therapist sees."""
+
+    session: Session
+    skipped_for_pain: bool = False
+    made_up: bool = False
+    not_made_up: list[str] = field(default_factory=list)  # reasons, when no make-up date works
+
+
+def record_session(
+    *,
+    session: Session,
+    user,
+    done: bool,
+    actual_minutes: int | None = None,
+    pain_before: int | None = None,
+    pain_after: int | None = None,
+    skip_reason: str = "",
+    note: str = "",
+) -> Recorded:
+    """Record a planned session as done or skipped.
+
+    Severe pain before the session (NPRS >= 7) means massage is not performed (R10): the session
+    is recorded as skipped with that reason. A skipped session is made up: the rest of the course
+    moves on by one session, keeping its cadence and the clinic's working days.
+    """
+    with transaction.atomic():
+        course = (
+            Course.objects.select_for_update()
+            .select_related("patient__clinic")
+            .get(pk=session.course_id)
+        )
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.status in (Session.DONE, Session.SKIPPED):
+            raise ValidationError(
+                _("Session %(number)d was already recorded; nothing was changed.")
+                % {"number": session.number}
+            )
+        if session.status != Session.PLANNED:
+            raise ValidationError(
+                _("Session %(number)d is %(status)s and cannot be recorded.")
+                % {"number": session.number, "status": session.get_status_display()}
+            )
+        outcome = Recorded(session=session)
+        if done and pain_before is not None and pain_before >= SEVERE_PAIN:
+            done = False
+            outcome.skipped_for_pain = True
+            skip_reason = _(
+                "Severe pain before the session (%(pain)d of 10): massage not performed (R10)."
+            ) % {"pain": pain_before}
+        session.pain_before, session.note = pain_before, note
+        session.recorded_by, session.recorded_at = user, timezone.now()
+        if done:
+            if not actual_minutes:
+                raise ValidationError(
+                    {"actual_minutes": _("Enter how many minutes the session lasted.")}
+                )
+            session.status = Session.DONE
+            session.actual_minutes, session.pain_after = actual_minutes, pain_after
+            session.skip_reason = ""
+        else:
+            if not skip_reason:
+                raise ValidationError({"skip_reason": _("Say why the session was skipped.")})
+            session.status = Session.SKIPPED
+            session.actual_minutes, session.pain_after = None, None
+            session.skip_reason = skip_reason
+        session.save()
+        if course.status == Course.PLANNED:
+            course.status = Course.ACTIVE
+            course.save(update_fields=["status", "updated_at"])
+        if session.status == Session.SKIPPED:
+            _make_up(course, session, outcome)
+        _finish_if_nothing_left(course)
+    return outcome
+
+
+def _make_up(course: Course, skipped: Session, outcome: Recorded) -> None:
+    later = list(
+        course.sessions.filter(number__gt=skipped.number, status=Session.PLANNED).order_by("number")
+    )
+    start = max(skipped.date + timedelta(days=course.cadence_days), timezone.localdate())
+    answer = plan_remainder(
+        course=course, start=start, count=len(later) + 1, first_minutes=skipped.planned_minutes
+    )
+    if isinstance(answer, planner.Refusal):
+        outcome.not_made_up = [reason_message(r) for r in answer.reasons]
+        return
+    _apply_plan(course, later, answer)
+    outcome.made_up = True
+
+
+# --- Holds (R6, R7, R9) and resuming --------------------------------------------------------
+
+
+def hold_affected_courses(
+    *, patient: Patient, start: date, end: date | None, reason: str, months_after_end: int = 0
+) -> list[Course]:
+    """Put on hold the future sessions of the patient's running courses that a period reaches.
+
+    From the first affected session on, every remaining planned session is held (they will be
+    re-planned together on resume). ``months_after_end`` widens the period (R7: a month after an
+    inflammatory-arthritis flare ends).
+    """
+    today = timezone.localdate()
+    until = end + relativedelta(months=months_after_end) if end else None
+    held = []
+    with transaction.atomic():
+        courses = Course.objects.select_for_update().filter(
+            patient=patient, status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD)
+        )
+        for course in courses:
+            upcoming = course.sessions.filter(status=Session.PLANNED, date__gte=max(start, today))
+            if until is not None:
+                first = upcoming.filter(date__lte=until).order_by("number").first()
+            else:
+                first = upcoming.order_by("number").first()
+            if first is None:
+                continue
+            course.sessions.filter(status=Session.PLANNED, number__gte=first.number).update(
+                status=Session.ON_HOLD
+            )
+            course.status = Course.ON_HOLD
+            course.hold_reason = reason[:300]
+            course.save(update_fields=["status", "hold_reason", "updated_at"])
+            held.append(course)
+    return held
+
+
+def suggested_resume_date(course: Course) -> date | None:
+    """The earliest date from today from which the held sessions can be re-planned."""
+    held = list(course.sessions.filter(status=Session.ON_HOLD).order_by("number"))
+    if not held:
+        return None
+    today = timezone.localdate()
+    answer = plan_remainder(
+        course=course, start=today, count=len(held), first_minutes=held[0].planned_minutes
+    )
+    if isinstance(answer, planner.Refusal):
+        return answer.earliest_start
+    return answer.sessions[0].day
+
+
+def resume_course(*, course: Course, start: date) -> Course:
+    """Re-plan the held sessions from ``start``; raise ``CourseRefused`` if a rule still forbids."""
+    if start < timezone.localdate():
+        raise ValidationError({"start": _("Choose today or a later date.")})
+    with transaction.atomic():
+        course = (
+            Course.objects.select_for_update().select_related("patient__clinic").get(pk=course.pk)
+        )
+        held = list(course.sessions.filter(status=Session.ON_HOLD).order_by("number"))
+        if course.status != Course.ON_HOLD or not held:
+            raise ValidationError(_("This course has no sessions on hold."))
+        answer = plan_remainder(
+            course=course, start=start, count=len(held), first_minutes=held[0].planned_minutes
+        )
+        if isinstance(answer, planner.Refusal):
+            raise CourseRefused(answer)
+        _apply_plan(course, held, answer)
+        started = course.sessions.filter(status__in=(Session.DONE, Session.SKIPPED)).exists()
+        course.status = Course.ACTIVE if started else Course.PLANNED
+        course.hold_reason = ""
+        course.save(update_fields=["status", "hold_reason", "updated_at"])
+    return course
+
+
+# --- Ending a course ------------------------------------------------------------------------
+
+
+def close_course(*, course: Course, status: str) -> Course:
+    """Complete or cancel a course; its sessions not yet recorded are cancelled."""
+    if status not in (Course.COMPLETED, Course.CANCELLED):
+        raise ValueError(status)
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        if course.status in (Course.COMPLETED, Course.CANCELLED):
+            raise ValidationError(
+                _("This course is already %(status)s.") % {"status": course.get_status_display()}
+            )
+        course.sessions.filter(status__in=(Session.PLANNED, Session.ON_HOLD)).update(
+            status=Session.CANCELLED
+        )
+        course.status = status
+        course.hold_reason = ""
+        course.save(update_fields=["status", "hold_reason", "updated_at"])
     return course

@@ -1,0 +1,228 @@
+"""The therapist's workspace: the patient list, a patient's record and its clinical facts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clinic.decorators import clinic_member_required
+from patients.forms import (
+    ConditionForm,
+    ContraindicationForm,
+    EndPeriodForm,
+    ExacerbationForm,
+    PatientForm,
+    PatientSearchForm,
+)
+from patients.models import Condition, Exacerbation, Patient, PatientContraindication
+from patients.services import save_period
+from protocols.charts import pain_chart
+from protocols.models import Course, Session
+from protocols.planning import next_course_window
+
+PAGE_SIZE = 25
+
+
+def get_patient_for_user(user, pk) -> Patient:
+    return get_object_or_404(Patient.objects.for_user(user).select_related("clinic"), pk=pk)
+
+
+@clinic_member_required
+@permission_required("patients.view_patient", raise_exception=True)
+def patient_list(request):
+    form = PatientSearchForm(request.GET or None)
+    patients = Patient.objects.for_user(request.user).prefetch_related(
+        Prefetch("conditions", queryset=Condition.objects.order_by("kind", "pk"))
+    )
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        for word in query.split():
+            digits = "".join(ch for ch in word if ch.isdigit())
+            match = Q(last_name__istartswith=word) | Q(first_name__istartswith=word)
+            if len(digits) >= 3:
+                match |= Q(phone__contains=digits) | Q(phone__contains=word)
+            patients = patients.filter(match)
+        if form.cleaned_data["condition"]:
+            patients = patients.filter(conditions__kind=form.cleaned_data["condition"]).distinct()
+        if not form.cleaned_data["archived"]:
+            patients = patients.filter(archived=False)
+    else:
+        patients = patients.filter(archived=False)
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return render(
+        request,
+        "patients/list.html",
+        {"form": form, "page": page, "query_string": query_string.urlencode()},
+    )
+
+
+@clinic_member_required
+@permission_required("patients.add_patient", raise_exception=True)
+def patient_create(request):
+    form = PatientForm(
+        request.POST or None, initial={"language": request.user.clinic.default_language}
+    )
+    form.instance.clinic = request.user.clinic
+    if request.method == "POST" and form.is_valid():
+        patient = form.save()
+        messages.success(request, _("Patient %(name)s added.") % {"name": patient.full_name})
+        return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/form.html", {"form": form, "title": _("New patient")})
+
+
+@clinic_member_required
+@permission_required("patients.change_patient", raise_exception=True)
+def patient_edit(request, pk):
+    patient = get_patient_for_user(request.user, pk)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Changes saved."))
+        return redirect("patients:detail", pk=patient.pk)
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "patient": patient, "title": _("Edit %(name)s") % {"name": patient}},
+    )
+
+
+@require_POST
+@clinic_member_required
+@permission_required("patients.change_patient", raise_exception=True)
+def patient_archive(request, pk):
+    patient = get_patient_for_user(request.user, pk)
+    archive = request.POST.get("archive") != "0"
+    if (
+        archive
+        and Course.objects.filter(
+            patient=patient, status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD)
+        ).exists()
+    ):
+        messages.error(
+            request, _("Finish or cancel this patient's running course before archiving.")
+        )
+        return redirect("patients:detail", pk=patient.pk)
+    patient.archived = archive
+    patient.save(update_fields=["archived", "updated_at"])
+    if archive:
+        messages.success(request, _("%(name)s archived; the history is kept.") % {"name": patient})
+    else:
+        messages.success(request, _("%(name)s restored.") % {"name": patient})
+    return redirect("patients:detail", pk=patient.pk)
+
+
+@clinic_member_required
+@permission_required("patients.view_patient", raise_exception=True)
+def patient_detail(request, pk):
+    patient = get_patient_for_user(request.user, pk)
+    courses = list(
+        Course.objects.filter(patient=patient)
+        .select_related("therapist")
+        .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("number")))
+        .order_by("-created_at")
+    )
+    for course in courses:
+        live = [s for s in course.sessions.all() if s.status != Session.CANCELLED]
+        course.first_date = live[0].date if live else None
+        course.last_date = live[-1].date if live else None
+        course.session_count = len(live)
+        course.done_count = sum(s.status == Session.DONE for s in live)
+    conditions = list(patient.conditions.all())
+    return render(
+        request,
+        "patients/detail.html",
+        {
+            "patient": patient,
+            "conditions": conditions,
+            "exacerbations": patient.exacerbations.select_related("condition"),
+            "contraindications": patient.contraindications.select_related("kind"),
+            "courses": courses,
+            "chart": pain_chart(courses),
+            "window": next_course_window(courses),
+        },
+    )
+
+
+def _held_message(request, held):
+    for course in held:
+        messages.warning(
+            request,
+            _("The remaining sessions of “%(course)s” are on hold: %(reason)s.")
+            % {"course": course.template_snapshot.get("name"), "reason": course.hold_reason},
+        )
+
+
+@clinic_member_required
+@permission_required("patients.change_patient", raise_exception=True)
+def condition_edit(request, pk, condition_pk=None):
+    patient = get_patient_for_user(request.user, pk)
+    condition = get_object_or_404(patient.conditions, pk=condition_pk) if condition_pk else None
+    form = ConditionForm(request.POST or None, instance=condition)
+    form.instance.patient = patient
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Condition saved."))
+        return redirect("patients:detail", pk=patient.pk)
+    title = _("Edit condition") if condition else _("Add a condition")
+    return render(
+        request, "patients/fact_form.html", {"form": form, "patient": patient, "title": title}
+    )
+
+
+PERIODS = {
+    "exacerbations": (Exacerbation, ExacerbationForm, _("exacerbation")),
+    "contraindications": (PatientContraindication, ContraindicationForm, _("contraindication")),
+}
+
+
+@clinic_member_required
+@permission_required("patients.change_patient", raise_exception=True)
+def period_edit(request, pk, kind, period_pk=None):
+    patient = get_patient_for_user(request.user, pk)
+    model, form_class, label = PERIODS[kind]
+    period = get_object_or_404(model, patient=patient, pk=period_pk) if period_pk else None
+    if kind == "exacerbations" and not patient.conditions.exists():
+        messages.error(request, _("Add the condition first; an exacerbation belongs to one."))
+        return redirect("patients:detail", pk=patient.pk)
+    form = form_class(request.POST or None, instance=period, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        held = save_period(form.save(commit=False))
+        messages.success(request, _("The %(what)s is saved.") % {"what": label})
+        _held_message(request, held)
+        return redirect("patients:detail", pk=patient.pk)
+    title = (_("Edit the %(what)s") if period else _("Record an %(what)s")) % {"what": label}
+    if kind == "contraindications" and not period:
+        title = _("Record a contraindication")
+    return render(
+        request, "patients/fact_form.html", {"form": form, "patient": patient, "title": title}
+    )
+
+
+@require_POST
+@clinic_member_required
+@permission_required("patients.change_patient", raise_exception=True)
+def period_end(request, pk, kind, period_pk):
+    patient = get_patient_for_user(request.user, pk)
+    model, _form_class, label = PERIODS[kind]
+    period = get_object_or_404(model, patient=patient, pk=period_pk)
+    form = EndPeriodForm(request.POST, period=period)
+    if form.is_valid():
+        period.end = form.cleaned_data["end"]
+        save_period(period)
+        messages.success(
+            request,
+            _("The %(what)s is recorded as ended on %(date)s.")
+            % {"what": label, "date": period.end.isoformat()},
+        )
+        if Course.objects.filter(patient=patient, status=Course.ON_HOLD).exists():
+            messages.info(request, _("A course is on hold: open it to resume its sessions."))
+    else:
+        for error in form.errors.get("end", []):
+            messages.error(request, error)
+    return redirect(reverse("patients:detail", kwargs={"pk": patient.pk}) + "#facts")

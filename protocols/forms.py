@@ -1,0 +1,149 @@
+"""Forms of the therapist's workspace for courses and sessions."""
+
+import uuid
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from patients.forms import DateInput
+from protocols import planner
+from protocols.planning import rules_from_template
+
+CADENCE_CHOICES = [
+    (1, _("daily (every working day)")),
+    (2, _("every other day")),
+    (3, _("every third day")),
+    (7, _("once a week")),
+]
+
+
+class PlanCourseForm(forms.Form):
+    template = forms.TypedChoiceField(label=_("Protocol template"), coerce=int)
+    start = forms.DateField(label=_("First session on or after"), widget=DateInput())
+    sessions = forms.IntegerField(
+        label=_("Number of sessions"),
+        required=False,
+        min_value=1,
+        max_value=60,
+        help_text=_("Empty: the template's usual number."),
+    )
+    cadence_days = forms.TypedChoiceField(
+        label=_("How often"), coerce=int, choices=CADENCE_CHOICES, required=False, empty_value=None
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, patient, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        conditions = [c.as_planner_condition() for c in patient.conditions.all()]
+        self.templates = {t.pk: t for t in templates}
+        suited, others = [], []
+        for template in templates:
+            applies = planner.template_applies(rules_from_template(template), conditions)
+            (suited if applies else others).append((template.pk, template.name))
+        choices = []
+        if suited:
+            choices.append((_("Suits this patient"), suited))
+        if others:
+            choices.append((_("Other templates"), others))
+        self.fields["template"].choices = choices
+        self.suited_ids = {pk for pk, _name in suited}
+        self.fields["cadence_days"].choices = [("", _("as the template says")), *CADENCE_CHOICES]
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
+            if suited:
+                self.initial.setdefault("template", suited[0][0])
+
+    def clean_template(self):
+        return self.templates[self.cleaned_data["template"]]
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        grace = settings.PLAN_START_GRACE_DAYS
+        earliest = timezone.localdate() - timedelta(days=grace)
+        if start < earliest:
+            raise forms.ValidationError(
+                _(
+                    "The start cannot be more than %(days)d days in the past; choose %(date)s "
+                    "or later."
+                )
+                % {"days": grace, "date": earliest.isoformat()}
+            )
+        if start > timezone.localdate() + timedelta(days=366):
+            raise forms.ValidationError(_("Plan at most a year ahead."))
+        return start
+
+    def clean(self):
+        data = super().clean()
+        template, sessions = data.get("template"), data.get("sessions")
+        if (
+            template
+            and sessions
+            and not (template.min_sessions <= sessions <= template.max_sessions)
+        ):
+            self.add_error(
+                "sessions",
+                _("This template allows from %(min)d to %(max)d sessions.")
+                % {"min": template.min_sessions, "max": template.max_sessions},
+            )
+        return data
+
+
+SKIP_REASONS = [
+    ("pain", _("Severe pain on the day")),
+    ("discomfort", _("Discomfort or feeling unwell")),
+    ("absent", _("The patient did not come")),
+    ("clinic", _("Cancelled by the clinic")),
+    ("other", _("Other (write in the note)")),
+]
+
+
+class RecordSessionForm(forms.Form):
+    DONE, SKIPPED = "done", "skipped"
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(DONE, _("Done")), (SKIPPED, _("Skipped"))],
+        widget=forms.RadioSelect,
+        initial=DONE,
+    )
+    actual_minutes = forms.IntegerField(
+        label=_("Minutes done"), required=False, min_value=1, max_value=180
+    )
+    pain_before = forms.IntegerField(
+        label=_("Pain before (0–10)"), required=False, min_value=0, max_value=10
+    )
+    pain_after = forms.IntegerField(
+        label=_("Pain after (0–10)"), required=False, min_value=0, max_value=10
+    )
+    skip_reason = forms.ChoiceField(
+        label=_("Reason for skipping"), required=False, choices=[("", "—"), *SKIP_REASONS]
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == self.DONE:
+            if not data.get("actual_minutes") and "actual_minutes" not in self.errors:
+                self.add_error("actual_minutes", _("Enter how many minutes the session lasted."))
+        elif data.get("outcome") == self.SKIPPED:
+            if not data.get("skip_reason"):
+                self.add_error("skip_reason", _("Say why the session was skipped."))
+            elif data["skip_reason"] == "other" and not data.get("note"):
+                self.add_error("note", _("Write the reason in the note."))
+        return data
+
+    def skip_reason_text(self) -> str:
+        code = self.cleaned_data.get("skip_reason")
+        label = str(dict(SKIP_REASONS).get(code, ""))
+        if code == "other":
+            return self.cleaned_data["note"][:300]
+        return label
+
+
+class ResumeForm(forms.Form):
+    start = forms.DateField(label=_("Resume on or after"), widget=DateInput())

@@ -1,0 +1,31 @@
+from django.urls import path, register_converter
+
+from protocols import views
+
+app_name = "protocols"
+
+
+class CloseActionConverter:
+    regex = "complete|cancel"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(CloseActionConverter, "close_action")
+
+urlpatterns = [
+    path("patients/<int:pk>/courses/new/", views.course_new, name="course_new"),
+    path("patients/<int:pk>/courses/preview/", views.course_preview, name="course_preview"),
+    path("courses/<int:pk>/", views.course_detail, name="course"),
+    path("courses/<int:pk>/resume/", views.course_resume, name="course_resume"),
+    path(
+        "courses/<int:pk>/<close_action:action>/",
+        views.course_close,
+        name="course_close",
+    ),
+    path("sessions/<int:pk>/record/", views.session_record, name="session_record"),
+]

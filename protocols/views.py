@@ -1,0 +1,310 @@
+"""The therapist's workspace: planning a course, the course page, recording sessions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.decorators import clinic_member_required
+from patients.views import get_patient_for_user
+from protocols import planner
+from protocols.forms import PlanCourseForm, RecordSessionForm, ResumeForm
+from protocols.models import Course, ProtocolTemplate, Session
+from protocols.planning import next_course_window, plan_for_patient, reason_message
+from protocols.services import (
+    SEVERE_PAIN,
+    CourseRefused,
+    close_course,
+    create_course,
+    record_session,
+    resume_course,
+    suggested_resume_date,
+)
+
+
+def get_course_for_user(user, pk) -> Course:
+    return get_object_or_404(
+        Course.objects.for_user(user).select_related("patient__clinic", "therapist", "template"),
+        pk=pk,
+    )
+
+
+def _plan_form(request, patient, data=None):
+    templates = list(ProtocolTemplate.objects.for_user(request.user).active().order_by("name"))
+    initial = {}
+    if start := parse_date(request.GET.get("start", "") or ""):
+        initial["start"] = start
+    else:
+        initial["start"] = timezone.localdate()
+    return PlanCourseForm(data, patient=patient, templates=templates, initial=initial)
+
+
+def _answer_context(answer) -> dict:
+    if answer is None:
+        return {}
+    if isinstance(answer, planner.Refusal):
+        return {
+            "refusal": [(r.rule, reason_message(r)) for r in answer.reasons],
+            "earliest_start": answer.earliest_start,
+        }
+    return {
+        "plan": answer,
+        "warnings": [(r.rule, reason_message(r)) for r in answer.warnings],
+    }
+
+
+@clinic_member_required
+@permission_required("protocols.add_course", raise_exception=True)
+def course_new(request, pk):
+    patient = get_patient_for_user(request.user, pk)
+    if patient.archived:
+        messages.error(request, _("This patient is archived: restore the record before planning."))
+        return redirect("patients:detail", pk=patient.pk)
+    form = _plan_form(request, patient, request.POST if request.method == "POST" else None)
+    answer = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            course = create_course(
+                patient=patient,
+                template=data["template"],
+                start=data["start"],
+                sessions=data["sessions"],
+                cadence_days=data["cadence_days"],
+                therapist=request.user,
+                created_by=request.user,
+                request_token=data["token"],
+            )
+        except CourseRefused as refused:
+            answer = refused.refusal
+            form.add_error(None, _("The course cannot be planned as asked; see why below."))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Course planned: %(count)d sessions from %(date)s.")
+                % {"count": course.sessions.count(), "date": data["start"].isoformat()},
+            )
+            return redirect("protocols:course", pk=course.pk)
+    return render(
+        request,
+        "protocols/course_new.html",
+        {"patient": patient, "form": form, **_answer_context(answer)},
+    )
+
+
+@require_GET
+@clinic_member_required
+@permission_required("protocols.view_course", raise_exception=True)
+def course_preview(request, pk):
+    """The live preview (htmx): the dated sessions, the warnings, or every reason to refuse."""
+    patient = get_patient_for_user(request.user, pk)
+    form = _plan_form(request, patient, request.GET)
+    answer = None
+    if form.is_valid():
+        data = form.cleaned_data
+        answer = plan_for_patient(
+            patient=patient,
+            template=data["template"],
+            start=data["start"],
+            sessions=data["sessions"],
+            cadence_days=data["cadence_days"],
+        )
+    return render(
+        request,
+        "protocols/_preview.html",
+        {"patient": patient, "form": form, **_answer_context(answer)},
+    )
+
+
+@clinic_member_required
+@permission_required("protocols.view_course", raise_exception=True)
+def course_detail(request, pk):
+    course = get_course_for_user(request.user, pk)
+    prefetch_related_objects(
+        [course], Prefetch("sessions", queryset=Session.objects.order_by("number"))
+    )
+    sessions = list(course.sessions.all())
+    counts = {status: 0 for status, _label in Session.STATUS_CHOICES}
+    for session in sessions:
+        counts[session.status] += 1
+    resume_form = None
+    if course.status == Course.ON_HOLD:
+        resume_form = ResumeForm(initial={"start": suggested_resume_date(course)})
+    return render(
+        request,
+        "protocols/course_detail.html",
+        {
+            "course": course,
+            "patient": course.patient,
+            "sessions": sessions,
+            "counts": counts,
+            "warnings": [(w["rule"], reason_message(w)) for w in course.warnings],
+            "resume_form": resume_form,
+            "today": timezone.localdate(),
+            "next_window": next_course_window([course]),
+        },
+    )
+
+
+@clinic_member_required
+@permission_required("protocols.change_session", raise_exception=True)
+def session_record(request, pk):
+    session = get_object_or_404(
+        Session.objects.for_user(request.user).select_related("course__patient"), pk=pk
+    )
+    course = session.course
+    if request.method == "POST":
+        form = RecordSessionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                outcome = record_session(
+                    session=session,
+                    user=request.user,
+                    done=data["outcome"] == RecordSessionForm.DONE,
+                    actual_minutes=data["actual_minutes"],
+                    pain_before=data["pain_before"],
+                    pain_after=data["pain_after"],
+                    skip_reason=form.skip_reason_text(),
+                    note=data["note"],
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    form.add_error(None, error)
+                else:
+                    for message in error.messages:
+                        messages.warning(request, message)
+                    return redirect(_back(request, course))
+            else:
+                _recorded_messages(request, outcome)
+                return redirect(_back(request, course))
+    else:
+        form = RecordSessionForm(initial={"actual_minutes": session.planned_minutes})
+    return render(
+        request,
+        "protocols/session_record.html",
+        {
+            "session": session,
+            "course": course,
+            "patient": course.patient,
+            "form": form,
+            "severe_pain": SEVERE_PAIN,
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+def _back(request, course):
+    target = request.POST.get("next") or ""
+    if target == "day":
+        return "home"
+    return course.get_absolute_url()
+
+
+def _recorded_messages(request, outcome):
+    session = outcome.session
+    if outcome.skipped_for_pain:
+        messages.warning(
+            request,
+            _(
+                "Pain %(pain)d of 10 before session %(number)d: massage is not performed on such "
+                "a day (R10). The session is recorded as skipped."
+            )
+            % {"pain": session.pain_before, "number": session.number},
+        )
+    elif session.status == Session.DONE:
+        messages.success(request, _("Session %(number)d recorded.") % {"number": session.number})
+    else:
+        messages.success(
+            request, _("Session %(number)d recorded as skipped.") % {"number": session.number}
+        )
+    if outcome.made_up:
+        messages.info(
+            request, _("The remaining sessions moved on by one, keeping the cadence and days.")
+        )
+    for reason in outcome.not_made_up:
+        messages.warning(request, _("The skipped session was not made up: %s") % reason)
+
+
+@require_POST
+@clinic_member_required
+@permission_required("protocols.change_course", raise_exception=True)
+def course_close(request, pk, action):
+    course = get_course_for_user(request.user, pk)
+    status = {"complete": Course.COMPLETED, "cancel": Course.CANCELLED}[action]
+    try:
+        close_course(course=course, status=status)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        if status == Course.COMPLETED:
+            messages.success(request, _("Course completed."))
+        else:
+            messages.success(request, _("Course cancelled; its remaining sessions are cancelled."))
+    return redirect(course)
+
+
+@require_POST
+@clinic_member_required
+@permission_required("protocols.change_course", raise_exception=True)
+def course_resume(request, pk):
+    course = get_course_for_user(request.user, pk)
+    form = ResumeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the date to resume from."))
+        return redirect(course)
+    try:
+        resume_course(course=course, start=form.cleaned_data["start"])
+    except CourseRefused as refused:
+        for reason in refused.refusal.reasons:
+            messages.error(request, f"{reason.rule}: {reason_message(reason)}")
+        if refused.refusal.earliest_start:
+            messages.info(
+                request,
+                _("The earliest date that would work is %(date)s.")
+                % {"date": refused.refusal.earliest_start.isoformat()},
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The course is resumed; its remaining sessions are re-planned.")
+        )
+    return redirect(course)
+
+
+def due_patients(user, today):
+    """Patients due for a course within two weeks or overdue (R5), with none running."""
+    from dateutil.relativedelta import relativedelta
+    from django.db.models import Max, Min, OuterRef, Subquery
+
+    from patients.models import Patient
+
+    firsts = (
+        Course.objects.filter(patient=OuterRef("pk"), status=Course.COMPLETED)
+        .annotate(first=Min("sessions__date", filter=~Q(sessions__status=Session.CANCELLED)))
+        .order_by("-first")
+        .values("first")[:1]
+    )
+    threshold = today + relativedelta(days=14) - relativedelta(months=6)
+    return (
+        Patient.objects.for_user(user)
+        .filter(archived=False)
+        .annotate(
+            last_first=Subquery(firsts),
+            running=Count(
+                "courses",
+                filter=Q(courses__status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD)),
+            ),
+            last_done=Max("courses__sessions__date"),
+        )
+        .filter(last_first__isnull=False, last_first__lte=threshold, running=0)
+        .order_by("last_first")
+    )

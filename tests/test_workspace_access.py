@@ -1,0 +1,143 @@
+"""Every workspace URL: anonymous → sign in, another clinic → 404, no role → 403, role → 200."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ExacerbationFactory, UserFactory
+from tests.workspace import knee_patient, running_course
+
+
+@pytest.fixture
+def records(clinic_a, therapist_a):
+    patient = knee_patient(clinic_a)
+    course = running_course(patient, therapist_a)
+    condition = patient.conditions.get()
+    exacerbation = ExacerbationFactory(
+        patient=patient, condition=condition, start=course.sessions.last().date
+    )
+    return {
+        "patient": patient,
+        "course": course,
+        "session": course.sessions.get(number=1),
+        "condition": condition,
+        "exacerbation": exacerbation,
+        "contraindication": None,
+    }
+
+
+def object_pages(r):
+    p = r["patient"].pk
+    return [
+        reverse("patients:detail", args=[p]),
+        reverse("patients:edit", args=[p]),
+        reverse("patients:condition_new", args=[p]),
+        reverse("patients:condition_edit", args=[p, r["condition"].pk]),
+        reverse("patients:period_new", args=[p, "exacerbations"]),
+        reverse("patients:period_new", args=[p, "contraindications"]),
+        reverse("patients:period_edit", args=[p, "exacerbations", r["exacerbation"].pk]),
+        reverse("protocols:course_new", args=[p]),
+        reverse("protocols:course_preview", args=[p]),
+        reverse("protocols:course", args=[r["course"].pk]),
+        reverse("protocols:session_record", args=[r["session"].pk]),
+    ]
+
+
+def object_posts(r):
+    p = r["patient"].pk
+    return [
+        reverse("patients:archive", args=[p]),
+        reverse("patients:period_end", args=[p, "exacerbations", r["exacerbation"].pk]),
+        reverse("protocols:course_close", args=[r["course"].pk, "complete"]),
+        reverse("protocols:course_close", args=[r["course"].pk, "cancel"]),
+        reverse("protocols:course_resume", args=[r["course"].pk]),
+    ]
+
+
+LIST_PAGES = ["home", "patients:list", "patients:create"]
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_is_sent_to_sign_in_everywhere(client, records):
+    for url in [reverse(name) for name in LIST_PAGES] + object_pages(records):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+    for url in object_posts(records):
+        response = client.post(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+
+
+@pytest.mark.django_db
+def test_another_clinics_records_are_not_found(client, records, therapist_b):
+    client.force_login(therapist_b)
+    for url in object_pages(records):
+        assert client.get(url).status_code == 404, url
+    for url in object_posts(records):
+        assert client.post(url, {"end": "2026-01-01", "start": "2030-01-01"}).status_code == 404, (
+            url
+        )
+    records["course"].refresh_from_db()
+    assert records["course"].status == "planned"
+
+
+@pytest.mark.django_db
+def test_a_member_of_staff_without_a_role_is_refused(client, records, clinic_a):
+    nobody = UserFactory(clinic=clinic_a)
+    nobody.groups.clear()
+    client.force_login(nobody)
+    for url in [reverse(name) for name in LIST_PAGES] + object_pages(records):
+        assert client.get(url).status_code == 403, url
+    for url in object_posts(records):
+        assert client.post(url).status_code == 403, url
+
+
+@pytest.mark.django_db
+def test_an_account_without_a_clinic_is_refused(client, records):
+    outsider = UserFactory(clinic=None)
+    client.force_login(outsider)
+    assert client.get(reverse("home")).status_code == 403
+    assert client.get(reverse("patients:list")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_therapist_opens_every_page_of_the_clinic(client, records, therapist_a):
+    client.force_login(therapist_a)
+    for url in [reverse(name) for name in LIST_PAGES] + object_pages(records):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_a_clinic_admin_opens_the_workspace_too(client, records, admin_a):
+    client.force_login(admin_a)
+    for url in [reverse(name) for name in LIST_PAGES] + object_pages(records):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_changes_are_refused_by_get(client, records, therapist_a):
+    client.force_login(therapist_a)
+    for url in object_posts(records):
+        assert client.get(url).status_code == 405, url
+
+
+@pytest.mark.django_db
+def test_sign_in_page_and_password_change_work(client, therapist_a):
+    assert client.get(reverse("login")).status_code == 200
+    response = client.post(
+        reverse("login"),
+        {"username": "therapist_a", "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("password_change")).status_code == 200
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": "a much longer passphrase 2026",
+            "new_password2": "a much longer passphrase 2026",
+        },
+    )
+    assert response.status_code == 302
+    therapist_a.refresh_from_db()
+    assert therapist_a.check_password("a much longer passphrase 2026")
