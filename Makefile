@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install check-system lint migrations-check test-sqlite test-postgres clean
+.PHONY: run test install check-system messages lint migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (found %d.%d); set PYTHON=python3.11" % sys.version_info[:2])'
@@ -21,11 +21,16 @@ install: $(VENV)/.installed
 check-system:
 	@scripts/check-system.sh
 
+# Compiled translations are built, not committed.
+messages: install
+	@command -v msgfmt >/dev/null || { echo "compilemessages needs gettext: sudo apt-get install gettext" >&2; exit 1; }
+	DJANGO_SETTINGS_MODULE=clinic.settings_test $(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0
+
 .env:
 	@echo "Creating .env for local development (DEBUG on, SQLite file db.sqlite3)."
 	@printf 'DJANGO_DEBUG=1\n' > .env
 
-run: install check-system .env
+run: install check-system .env messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
@@ -37,10 +42,12 @@ lint: install
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=clinic.settings_test $(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: install check-system
+test-sqlite: install messages
+	@CHECK_BROWSER=1 scripts/check-system.sh
 	DATABASE_URL= $(PY) -m pytest -n $(PYTEST_WORKERS)
 
-test-postgres: install check-system
+test-postgres: install messages
+	@CHECK_BROWSER=1 CHECK_POSTGRES=1 scripts/check-system.sh
 	scripts/with-postgres.sh $(PY) -m pytest -n $(PYTEST_WORKERS)
 
 test: lint migrations-check test-sqlite test-postgres

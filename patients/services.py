@@ -20,9 +20,9 @@ def save_period(period: Exacerbation | PatientContraindication) -> list:
         since = date_format(period.start, "SHORT_DATE_FORMAT")
         if isinstance(period, Exacerbation):
             inflammatory = period.condition.kind == Condition.INFLAMMATORY_ARTHRITIS
-            reason = _("%(rule)s: exacerbation of %(condition)s since %(date)s") % {
+            reason = _("%(rule)s: exacerbation (%(condition)s) since %(date)s") % {
                 "rule": "R7" if inflammatory else "R6",
-                "condition": period.condition.get_kind_display().lower(),
+                "condition": period.condition.get_kind_display(),
                 "date": since,
             }
             months_after = 1 if inflammatory else 0

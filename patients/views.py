@@ -6,7 +6,9 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clinic.decorators import clinic_member_required
@@ -176,8 +178,22 @@ def condition_edit(request, pk, condition_pk=None):
 
 
 PERIODS = {
-    "exacerbations": (Exacerbation, ExacerbationForm, _("exacerbation")),
-    "contraindications": (PatientContraindication, ContraindicationForm, _("contraindication")),
+    "exacerbations": (Exacerbation, ExacerbationForm),
+    "contraindications": (PatientContraindication, ContraindicationForm),
+}
+PERIOD_TEXTS = {
+    "exacerbations": {
+        "new": gettext_lazy("Record an exacerbation"),
+        "edit": gettext_lazy("Edit the exacerbation"),
+        "saved": gettext_lazy("The exacerbation is saved."),
+        "ended": gettext_lazy("The exacerbation is recorded as ended on %(date)s."),
+    },
+    "contraindications": {
+        "new": gettext_lazy("Record a contraindication"),
+        "edit": gettext_lazy("Edit the contraindication"),
+        "saved": gettext_lazy("The contraindication is saved."),
+        "ended": gettext_lazy("The contraindication is recorded as ended on %(date)s."),
+    },
 }
 
 
@@ -185,7 +201,8 @@ PERIODS = {
 @permission_required("patients.change_patient", raise_exception=True)
 def period_edit(request, pk, kind, period_pk=None):
     patient = get_patient_for_user(request.user, pk)
-    model, form_class, label = PERIODS[kind]
+    model, form_class = PERIODS[kind]
+    texts = PERIOD_TEXTS[kind]
     period = get_object_or_404(model, patient=patient, pk=period_pk) if period_pk else None
     if kind == "exacerbations" and not patient.conditions.exists():
         messages.error(request, _("Add the condition first; an exacerbation belongs to one."))
@@ -193,12 +210,10 @@ def period_edit(request, pk, kind, period_pk=None):
     form = form_class(request.POST or None, instance=period, patient=patient)
     if request.method == "POST" and form.is_valid():
         held = save_period(form.save(commit=False))
-        messages.success(request, _("The %(what)s is saved.") % {"what": label})
+        messages.success(request, texts["saved"])
         _held_message(request, held)
         return redirect("patients:detail", pk=patient.pk)
-    title = (_("Edit the %(what)s") if period else _("Record an %(what)s")) % {"what": label}
-    if kind == "contraindications" and not period:
-        title = _("Record a contraindication")
+    title = texts["edit"] if period else texts["new"]
     return render(
         request, "patients/fact_form.html", {"form": form, "patient": patient, "title": title}
     )
@@ -209,7 +224,7 @@ def period_edit(request, pk, kind, period_pk=None):
 @permission_required("patients.change_patient", raise_exception=True)
 def period_end(request, pk, kind, period_pk):
     patient = get_patient_for_user(request.user, pk)
-    model, _form_class, label = PERIODS[kind]
+    model, _form_class = PERIODS[kind]
     period = get_object_or_404(model, patient=patient, pk=period_pk)
     form = EndPeriodForm(request.POST, period=period)
     if form.is_valid():
@@ -217,8 +232,7 @@ def period_end(request, pk, kind, period_pk):
         save_period(period)
         messages.success(
             request,
-            _("The %(what)s is recorded as ended on %(date)s.")
-            % {"what": label, "date": period.end.isoformat()},
+            PERIOD_TEXTS[kind]["ended"] % {"date": date_format(period.end, "DATE_FORMAT")},
         )
         if Course.objects.filter(patient=patient, status=Course.ON_HOLD).exists():
             messages.info(request, _("A course is on hold: open it to resume its sessions."))

@@ -6,7 +6,9 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from patients.forms import DateInput
 from protocols import planner
@@ -66,11 +68,14 @@ class PlanCourseForm(forms.Form):
         earliest = timezone.localdate() - timedelta(days=grace)
         if start < earliest:
             raise forms.ValidationError(
-                _(
+                ngettext(
+                    "The start cannot be more than %(days)d day in the past; choose %(date)s "
+                    "or later.",
                     "The start cannot be more than %(days)d days in the past; choose %(date)s "
-                    "or later."
+                    "or later.",
+                    grace,
                 )
-                % {"days": grace, "date": earliest.isoformat()}
+                % {"days": grace, "date": date_format(earliest)}
             )
         if start > timezone.localdate() + timedelta(days=366):
             raise forms.ValidationError(_("Plan at most a year ahead."))

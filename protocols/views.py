@@ -7,7 +7,9 @@ from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.decorators import clinic_member_required
@@ -86,10 +88,15 @@ def course_new(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            count = course.sessions.count()
             messages.success(
                 request,
-                _("Course planned: %(count)d sessions from %(date)s.")
-                % {"count": course.sessions.count(), "date": data["start"].isoformat()},
+                ngettext(
+                    "Course planned: %(count)d session from %(date)s.",
+                    "Course planned: %(count)d sessions from %(date)s.",
+                    count,
+                )
+                % {"count": count, "date": date_format(course.sessions.first().date)},
             )
             return redirect("protocols:course", pk=course.pk)
     return render(

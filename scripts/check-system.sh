@@ -13,8 +13,13 @@ advised=()    # without these something is slower
 have_lib "libpango-1.0.so.0" || required+=(libpango-1.0-0)
 have_lib "libpangoft2-1.0.so.0" || required+=(libpangoft2-1.0-0)
 have_lib "libharfbuzz-subset.so.0" || advised+=(libharfbuzz-subset0)
+command -v msgfmt >/dev/null 2>&1 || required+=(gettext)  # compilemessages (Russian)
 if [ "${1:-}" = "--list-missing" ] || [ "${CHECK_POSTGRES:-0}" = 1 ]; then
   have_cmd initdb || required+=(postgresql)
+fi
+if [ "${1:-}" = "--list-missing" ] || [ "${CHECK_BROWSER:-0}" = 1 ]; then
+  # The browser test drives Debian's Chromium (never a downloaded browser).
+  [ -x /usr/bin/chromium ] || required+=(chromium)
 fi
 
 if [ "${1:-}" = "--list-missing" ]; then

@@ -184,7 +184,7 @@ def test_an_exacerbation_during_a_course_puts_the_rest_on_hold(signed_in, clinic
 
     course.refresh_from_db()
     assert course.status == Course.ON_HOLD
-    assert course.hold_reason.startswith("R6: exacerbation of knee arthrosis")
+    assert course.hold_reason.startswith("R6: exacerbation (Knee arthrosis) since")
     assert not course.sessions.filter(status=Session.PLANNED).exists()
     assert "are on hold" in response.content.decode()
 
