@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install check-system messages lint migrations-check test-sqlite test-postgres clean
+.PHONY: run test bench-pdf install check-system messages lint migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (found %d.%d); set PYTHON=python3.11" % sys.version_info[:2])'
@@ -51,6 +51,10 @@ test-postgres: install messages
 	scripts/with-postgres.sh $(PY) -m pytest -n $(PYTEST_WORKERS)
 
 test: lint migrations-check test-sqlite test-postgres
+
+# Figures, not pass/fail: handout cost against plain WeasyPrint, and a day's sheets per second.
+bench-pdf: install messages
+	$(PY) scripts/bench_pdf.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -6,6 +6,7 @@ start without a real ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS``. ``DATAB
 from the SQLite file to PostgreSQL. The README lists every variable.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -123,6 +124,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGOUT_REDIRECT_URL = "login"
 
+# PDF rendering: processes for a batch (a day's sheets), from how many documents a batch runs in
+# parallel, and how long one document may take.
+PDF_WORKERS = env.int("PDF_WORKERS", default=os.cpu_count() or 1)
+PDF_PARALLEL_FROM = env.int("PDF_PARALLEL_FROM", default=6)
+PDF_TIMEOUT_SECONDS = env.int("PDF_TIMEOUT_SECONDS", default=60)
+
 # How many days in the past a course may still be planned to start (e.g. entered after the fact).
 PLAN_START_GRACE_DAYS = env.int("PLAN_START_GRACE_DAYS", default=7)
 LOGIN_REDIRECT_URL = "/"
@@ -171,4 +178,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step at INFO; keep its warnings (e.g. refused URLs) only.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

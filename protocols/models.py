@@ -372,6 +372,11 @@ class Session(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    revision = models.PositiveIntegerField(
+        _("revision"),
+        default=0,
+        help_text=_("Raised whenever the session moves; calendar files send it as SEQUENCE."),
+    )
 
     objects = SessionQuerySet.as_manager()
 

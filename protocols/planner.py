@@ -451,7 +451,7 @@ def _warnings(request: PlanRequest, dates: Sequence[date]) -> list[Reason]:  # R
     for item in request.contraindications:
         numbers = [n for n, day in enumerate(dates, 1) if item.period.covers(day)]
         if item.severity == WARNS and numbers:
-            params = {"name": item.name, "start": item.period.start.isoformat()}
+            params = {"name": item.name, "code": item.code, "start": item.period.start.isoformat()}
             params["sessions"] = _numbers(numbers)
             if item.advice:
                 params["advice"] = item.advice

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,8 +137,10 @@ def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> None
     """Give ``rows`` the plan's dates and minutes; add rows for sessions beyond them."""
     next_number = max(course.sessions.values_list("number", flat=True), default=0) + 1
     for row, planned in zip(rows, plan.sessions, strict=False):
+        if (row.date, row.planned_minutes) != (planned.day, planned.minutes):
+            row.revision += 1
         row.date, row.planned_minutes, row.status = planned.day, planned.minutes, Session.PLANNED
-    Session.objects.bulk_update(rows, ["date", "planned_minutes", "status"])
+    Session.objects.bulk_update(rows, ["date", "planned_minutes", "status", "revision"])
     extra = plan.sessions[len(rows) :]
     Session.objects.bulk_create(
         Session(course=course, number=next_number + i, date=s.day, planned_minutes=s.minutes)
@@ -274,7 +277,7 @@ def hold_affected_courses(
             if first is None:
                 continue
             course.sessions.filter(status=Session.PLANNED, number__gte=first.number).update(
-                status=Session.ON_HOLD
+                status=Session.ON_HOLD, revision=F("revision") + 1
             )
             course.status = Course.ON_HOLD
             course.hold_reason = reason[:300]
@@ -335,7 +338,7 @@ def close_course(*, course: Course, status: str) -> Course:
                 _("This course is already %(status)s.") % {"status": course.get_status_display()}
             )
         course.sessions.filter(status__in=(Session.PLANNED, Session.ON_HOLD)).update(
-            status=Session.CANCELLED
+            status=Session.CANCELLED, revision=F("revision") + 1
         )
         course.status = status
         course.hold_reason = ""

@@ -28,4 +28,8 @@ urlpatterns = [
         name="course_close",
     ),
     path("sessions/<int:pk>/record/", views.session_record, name="session_record"),
+    path("courses/<int:pk>/handout.pdf", views.course_handout, name="course_handout"),
+    path("courses/<int:pk>/sheet.pdf", views.course_sheet, name="course_sheet"),
+    path("courses/<int:pk>/calendar.ics", views.course_calendar_file, name="course_calendar"),
+    path("sessions/day.pdf", views.day_sheets, name="day_sheets"),
 ]

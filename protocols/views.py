@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -13,8 +14,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.decorators import clinic_member_required
+from patients.models import PatientContraindication
 from patients.views import get_patient_for_user
-from protocols import planner
+from protocols import documents, handouts, planner
 from protocols.forms import PlanCourseForm, RecordSessionForm, ResumeForm
 from protocols.models import Course, ProtocolTemplate, Session
 from protocols.planning import next_course_window, plan_for_patient, reason_message
@@ -315,3 +317,103 @@ def due_patients(user, today):
         .filter(last_first__isnull=False, last_first__lte=threshold, running=0)
         .order_by("last_first")
     )
+
+
+# --- Documents ------------------------------------------------------------------------------
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _course_for_documents(user, pk) -> Course:
+    course = get_course_for_user(user, pk)
+    prefetch_related_objects(
+        [course],
+        Prefetch("sessions", queryset=Session.objects.order_by("number")),
+        "patient__conditions",
+        Prefetch(
+            "patient__contraindications",
+            queryset=PatientContraindication.objects.select_related("kind"),
+        ),
+    )
+    return course
+
+
+@require_GET
+@clinic_member_required
+@permission_required("protocols.view_course", raise_exception=True)
+def course_handout(request, pk):
+    """The patient's handout, A4, in the patient's language."""
+    course = _course_for_documents(request.user, pk)
+    pdf = documents.render_pdf(documents.handout_html(course))
+    return _pdf_response(pdf, f"handout-{course.pk}.pdf")
+
+
+@require_GET
+@clinic_member_required
+@permission_required("protocols.view_course", raise_exception=True)
+def course_sheet(request, pk):
+    """The therapist's sheet for the whole course, in the therapist's language."""
+    course = _course_for_documents(request.user, pk)
+    sessions = [s for s in course.sessions.all() if s.status != Session.CANCELLED]
+    html = documents.sheets_html(
+        [handouts.sheet_context(course, sessions)], language=translation.get_language()
+    )
+    return _pdf_response(documents.render_pdf(html), f"sheet-{course.pk}.pdf")
+
+
+@require_GET
+@clinic_member_required
+@permission_required("protocols.view_course", raise_exception=True)
+def day_sheets(request):
+    """Every session sheet of one day in one PDF, in session order."""
+    day = parse_date(request.GET.get("date", "") or "") if request.GET.get("date") else None
+    if day is None:
+        if request.GET.get("date"):
+            return HttpResponseBadRequest(_("Give the day as YYYY-MM-DD."))
+        day = timezone.localdate()
+    sessions = list(
+        Session.objects.for_user(request.user)
+        .filter(date=day)
+        .exclude(status__in=(Session.CANCELLED, Session.ON_HOLD))
+        .select_related("course__patient__clinic", "course__therapist")
+        .order_by("course__patient__last_name", "course__patient__first_name", "number")
+    )
+    courses = {s.course_id: s.course for s in sessions}
+    prefetch_related_objects(
+        list(courses.values()),
+        "sessions",
+        "patient__conditions",
+        Prefetch(
+            "patient__contraindications",
+            queryset=PatientContraindication.objects.select_related("kind"),
+        ),
+    )
+    sheets = [handouts.sheet_context(courses[s.course_id], [s]) for s in sessions]
+    if not sheets:
+        messages.info(request, _("No sessions on %(date)s.") % {"date": date_format(day)})
+        return redirect("home")
+    language = translation.get_language()
+    htmls = [documents.sheets_html([sheet], language=language) for sheet in sheets]
+    pdf = documents.merge_pdfs(documents.render_many(htmls))
+    return _pdf_response(pdf, f"sessions-{day.isoformat()}.pdf")
+
+
+@require_GET
+@clinic_member_required
+@permission_required("protocols.view_course", raise_exception=True)
+def course_calendar_file(request, pk):
+    """The course as an RFC 5545 calendar file, for the patient's phone."""
+    from protocols.calendar import course_calendar
+
+    course = _course_for_documents(request.user, pk)
+    with translation.override(course.patient.language):
+        body = course_calendar(course)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="course-{course.pk}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -39,6 +39,9 @@ def object_pages(r):
         reverse("protocols:course_preview", args=[p]),
         reverse("protocols:course", args=[r["course"].pk]),
         reverse("protocols:session_record", args=[r["session"].pk]),
+        reverse("protocols:course_handout", args=[r["course"].pk]),
+        reverse("protocols:course_sheet", args=[r["course"].pk]),
+        reverse("protocols:course_calendar", args=[r["course"].pk]),
     ]
 
 
@@ -53,7 +56,7 @@ def object_posts(r):
     ]
 
 
-LIST_PAGES = ["home", "patients:list", "patients:create"]
+LIST_PAGES = ["home", "patients:list", "patients:create", "protocols:day_sheets"]
 
 
 @pytest.mark.django_db

@@ -1,0 +1,117 @@
+"""The course calendar file (RFC 5545): one event per session, for the patient's phone calendar.
+
+Sessions have a date but no time of day yet, so every event starts at ``DEFAULT_START`` on the
+session's date in the clinic's time zone (``settings.TIME_ZONE``) and lasts the session's planned
+minutes (``DURATION``). With a named zone the start is written with ``TZID`` and the calendar
+carries the matching ``VTIMEZONE``; with UTC (the default setting) it is written as UTC (``Z``).
+
+Every session is exported, whatever its status: sessions that will not take place (skipped, on
+hold, cancelled) are sent with ``STATUS:CANCELLED``, so a calendar that imported an earlier file
+removes them. ``UID`` is fixed per session and ``SEQUENCE`` is the session's revision, so a
+re-import replaces moved events instead of duplicating them.
+
+The texts are translated with ``gettext``: the caller activates the patient's language.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+from icalendar.prop import vText
+
+from protocols.models import Course, Session
+
+PRODID = "-//Massage course planner//EN"
+UID_DOMAIN = "massage-course-planner"
+# The clinic has no appointment times yet: every session is shown from this local time.
+DEFAULT_START = time(9, 0)
+
+# Sessions that still take place (or took place) are normal events; the rest are cancelled.
+TAKING_PLACE = (Session.PLANNED, Session.DONE)
+
+
+def session_uid(session: Session) -> str:
+    """The event's UID: the same in every export of the course, different for every session."""
+    return f"session-{session.pk}@{UID_DOMAIN}"
+
+
+def course_calendar(course: Course) -> bytes:
+    """The course's sessions as an iCalendar file (UTF-8 bytes, CRLF lines)."""
+    sessions = sorted(course.sessions.all(), key=lambda session: session.number)
+    clinic = course.patient.clinic
+    zone = ZoneInfo(settings.TIME_ZONE)
+    stamp = timezone.now().astimezone(ZoneInfo("UTC"))
+    total = max((session.number for session in sessions), default=0)
+    location = ", ".join(part for part in (clinic.name, clinic.address) if part)
+    calendar_name = course.name or _("Massage course")
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    # icalendar does not know NAME / X-WR-CALNAME as text and would write them unescaped.
+    calendar.add("name", vText(calendar_name))
+    calendar.add("x-wr-calname", vText(calendar_name))
+
+    for session in sessions:
+        event = Event()
+        event.add("uid", session_uid(session))
+        event.add("dtstamp", stamp)
+        event.add("sequence", session.revision)
+        event.add("dtstart", datetime.combine(session.date, DEFAULT_START, tzinfo=zone))
+        event.add("duration", timedelta(minutes=session.planned_minutes))
+        event.add("summary", _summary(session, total, course.name))
+        if location:
+            event.add("location", location)
+        event.add("description", _description(session, clinic.phone))
+        event.add("status", "CONFIRMED" if session.status in TAKING_PLACE else "CANCELLED")
+        calendar.add_component(event)
+
+    if sessions:
+        calendar.add_missing_timezones(
+            first_date=sessions[0].date - timedelta(days=1),
+            last_date=max(session.date for session in sessions) + timedelta(days=2),
+        )
+    return calendar.to_ical()
+
+
+def _summary(session: Session, total: int, name: str) -> str:
+    if name:
+        return _("Massage session %(number)d of %(total)d — %(name)s") % {
+            "number": session.number,
+            "total": total,
+            "name": name,
+        }
+    return _("Massage session %(number)d of %(total)d") % {
+        "number": session.number,
+        "total": total,
+    }
+
+
+def _description(session: Session, phone: str) -> str:
+    paragraphs = []
+    if session.status == Session.SKIPPED:
+        paragraphs.append(_("This session was skipped."))
+    elif session.status == Session.ON_HOLD:
+        paragraphs.append(_("This session is on hold: the clinic will give you a new date."))
+    elif session.status == Session.CANCELLED:
+        paragraphs.append(_("This session is cancelled."))
+    paragraphs.append(
+        _("The massage is planned to last %(minutes)d minutes.")
+        % {"minutes": session.planned_minutes}
+    )
+    if phone:
+        advice = _(
+            "If you have a fever, bleeding or a new swelling, do not come: "
+            "call the clinic first on %(phone)s."
+        ) % {"phone": phone}
+    else:
+        advice = _(
+            "If you have a fever, bleeding or a new swelling, do not come: call the clinic first."
+        )
+    paragraphs.append(advice)
+    return "\n\n".join(paragraphs)

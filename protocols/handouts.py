@@ -1,0 +1,142 @@
+"""What the handout and the session sheets say, built from the course's snapshot.
+
+Documents show the course as it was planned (``Course.template_snapshot``), whatever has been
+edited in the template since. Admin-written text is data: it is split into paragraphs and bullet
+lines here and rendered, escaped, into fixed templates.
+"""
+
+from dataclasses import dataclass, field
+from itertools import zip_longest
+
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
+
+from patients.models import Condition
+from protocols.models import ProtocolStep, Session
+from protocols.planning import reason_message
+
+BULLETS = ("- ", "* ", "• ", "– ")
+PHASES = ("introductory", "main", "concluding")
+EXERCISE_CONDITIONS = {Condition.KNEE_ARTHROSIS, Condition.ENDOPROSTHETICS}
+
+
+@dataclass
+class Block:
+    kind: str  # "p" or "ul"
+    lines: list[str] = field(default_factory=list)
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Plain text → paragraphs (separated by blank lines) and bullet lists (lines with "- ")."""
+    blocks: list[Block] = []
+    for raw in (text or "").replace("\r\n", "\n").split("\n"):
+        line = raw.strip()
+        if not line:
+            blocks.append(Block("gap"))
+            continue
+        bullet = next((b for b in BULLETS if line.startswith(b)), None)
+        kind = "ul" if bullet else "p"
+        content = line[len(bullet) :].strip() if bullet else line
+        last = blocks[-1] if blocks else None
+        if last is not None and last.kind == kind:
+            if kind == "p":
+                last.lines[-1] = f"{last.lines[-1]} {content}"
+            else:
+                last.lines.append(content)
+        else:
+            blocks.append(Block(kind, [content]))
+    return [b for b in blocks if b.kind != "gap"]
+
+
+def _phases(snapshot: dict) -> list[dict]:
+    labels = {
+        "introductory": _("Introductory part"),
+        "main": _("Main part"),
+        "concluding": _("Concluding part"),
+    }
+    techniques = dict(ProtocolStep.TECHNIQUE_CHOICES)
+    phases = []
+    for phase in PHASES:
+        steps = [
+            {**s, "technique_label": techniques.get(s.get("technique"), s.get("technique"))}
+            for s in snapshot.get("steps", [])
+            if s.get("phase") == phase
+        ]
+        if steps:
+            areas = list(dict.fromkeys(s["body_area"] for s in steps if s.get("body_area")))
+            phases.append({"name": labels[phase], "steps": steps, "areas": areas})
+    return phases
+
+
+def _warnings(course) -> list[tuple[str, str]]:
+    return [(w["rule"], reason_message(w)) for w in course.warnings]
+
+
+BLOOD_THINNERS = "anticoagulants"
+
+
+def _blood_thinner_names(course) -> set[str]:
+    """Names of the patient's blood-thinner records that reach the course's dates."""
+    dates = [s.date for s in course.sessions.all()]
+    last = max(dates, default=None)
+    return {
+        c.kind.name
+        for c in course.patient.contraindications.all()
+        if c.kind.code == BLOOD_THINNERS and (last is None or c.start <= last)
+    }
+
+
+def _columns(sessions: list) -> list[tuple]:
+    """Rows of the schedule; long schedules print two sessions a row, to keep to one page."""
+    if len(sessions) <= 10:
+        return [(s,) for s in sessions]
+    half = (len(sessions) + 1) // 2
+    return list(zip_longest(sessions[:half], sessions[half:]))
+
+
+def handout_context(course) -> dict:
+    snapshot = course.template_snapshot
+    sessions = [s for s in course.sessions.all() if s.status != Session.CANCELLED]
+    sessions.sort(key=lambda s: s.number)
+    conditions = list(course.patient.conditions.all())
+    first = min((s.date for s in sessions), default=None)
+    return {
+        "course": course,
+        "patient": course.patient,
+        "clinic": course.patient.clinic,
+        "snapshot": snapshot,
+        "conditions": conditions,
+        "sessions": sessions,
+        "schedule_columns": _columns(sessions),
+        "description": text_blocks(snapshot.get("description", "")),
+        "phases": _phases(snapshot),
+        "sections": [
+            {"title": s["title"], "blocks": text_blocks(s["text"])}
+            for s in snapshot.get("handout_sections", [])
+        ],
+        "warnings": _warnings(course),
+        "exercise_note": bool(EXERCISE_CONDITIONS & set(snapshot.get("conditions", []))),
+        "next_course_due": first + relativedelta(months=6) if first else None,
+        "therapist": course.therapist,
+    }
+
+
+def sheet_context(course, sessions) -> dict:
+    """One therapist's sheet: the course's procedure and the given sessions with pain boxes."""
+    snapshot = course.template_snapshot
+    thinners = _blood_thinner_names(course)
+    return {
+        "course": course,
+        "patient": course.patient,
+        "clinic": course.patient.clinic,
+        "snapshot": snapshot,
+        "sessions": sorted(sessions, key=lambda s: s.number),
+        "total": sum(1 for s in course.sessions.all() if s.status != Session.CANCELLED),
+        "phases": _phases(snapshot),
+        "warnings": [
+            (w["rule"], reason_message(w), w.get("params", {}).get("name") in thinners)
+            for w in course.warnings
+        ],
+        "blood_thinners": bool(thinners),
+        "knee_sparing": snapshot.get("knee_sparing", False),
+    }

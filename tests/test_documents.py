@@ -1,0 +1,247 @@
+"""Handouts, session sheets, the day's sheets and calendar files, read back as a user would."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from patients.models import ContraindicationKind, PatientContraindication
+from protocols.documents import RefusedURL, StaticOnlyFetcher, render_pdf, static_path_for
+from protocols.models import ProtocolTemplate
+from protocols.services import create_course
+from tests.workspace import knee_patient, next_working_day, running_course, today
+
+
+def pdf_text(response) -> tuple[str, int]:
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def signed_in(client, therapist_a):
+    client.force_login(therapist_a)
+    return client
+
+
+@pytest.fixture
+def course(clinic_a, therapist_a):
+    patient = knee_patient(clinic_a, first_name="Maria", last_name="Ivanova")
+    thinners = ContraindicationKind.objects.get(clinic=clinic_a, code="anticoagulants")
+    PatientContraindication.objects.create(patient=patient, kind=thinners, start=today())
+    return running_course(patient, therapist_a, start=today(), cadence_days=1)
+
+
+@pytest.mark.django_db
+def test_the_handout_lists_the_patient_every_session_and_the_warnings(signed_in, course):
+    text, pages = pdf_text(signed_in.get(reverse("protocols:course_handout", args=[course.pk])))
+    text = flat(text)
+
+    assert "Maria Ivanova" in text
+    for session in course.sessions.all():
+        assert f"{session.date.day} {session.date:%b %Y}" in text
+    minutes = [s.planned_minutes for s in course.sessions.order_by("number")]
+    assert minutes[:3] == [7, 8, 9]
+    assert "Blood thinners (anticoagulants)" in text
+    assert "fever" in text and "bleeding" in text and "new swelling" in text
+    assert "exercise therapy" in text
+    assert "Your next course is due by" in text
+    assert f"Page 1 of {pages}" in text
+    assert 2 <= pages <= 3
+    assert course.therapist.get_full_name() in text
+    assert course.patient.clinic.address in text
+
+
+@pytest.mark.django_db
+def test_the_handout_speaks_the_patients_language(signed_in, course):
+    course.patient.language = "ru"
+    course.patient.save()
+
+    text, _pages = pdf_text(signed_in.get(reverse("protocols:course_handout", args=[course.pk])))
+
+    with translation.override("ru"):
+        title = gettext("Your massage course")
+    assert title != "Your massage course"
+    assert title in flat(text)
+    assert "Your sessions" not in text
+
+
+@pytest.mark.django_db
+def test_documents_show_the_course_as_planned_not_the_edited_template(signed_in, course):
+    template = course.template
+    template.name = "Renamed after planning"
+    template.save()
+    template.handout_sections.all().delete()
+
+    handout, _ = pdf_text(signed_in.get(reverse("protocols:course_handout", args=[course.pk])))
+    sheet, _ = pdf_text(signed_in.get(reverse("protocols:course_sheet", args=[course.pk])))
+
+    assert "Renamed after planning" not in handout + sheet
+    assert course.template_snapshot["name"] in flat(handout)
+    first_section = course.template_snapshot["handout_sections"][0]["title"]
+    assert first_section in flat(handout)
+
+
+@pytest.mark.django_db
+def test_the_sheet_has_the_procedure_minutes_and_pain_boxes(signed_in, course):
+    text, _ = pdf_text(signed_in.get(reverse("protocols:course_sheet", args=[course.pk])))
+    text = flat(text)
+
+    assert "Blood thinners: press lightly, watch for bruising." in text
+    assert "Introductory part" in text and "Main part" in text and "Concluding part" in text
+    assert "Pain before" in text and "Pain after" in text
+    assert f"15 / {course.sessions.count()}" in text
+
+
+@pytest.mark.django_db
+def test_the_sheet_of_a_knee_sparing_course_says_so(signed_in, clinic_a, therapist_a):
+    patient = knee_patient(clinic_a)
+    patient.conditions.update(stage=3)
+    sparing = ProtocolTemplate.objects.get(clinic=clinic_a, slug="knee-arthrosis-knee-sparing")
+    course = create_course(patient=patient, template=sparing, start=today(), therapist=therapist_a)
+
+    text, _ = pdf_text(signed_in.get(reverse("protocols:course_sheet", args=[course.pk])))
+
+    assert "Knee-sparing: do not massage the knee itself" in flat(text)
+    assert "stage 3" in flat(text)
+
+
+@pytest.mark.django_db
+def test_the_day_pdf_holds_every_sheet_of_the_day_in_order(signed_in, clinic_a, therapist_a):
+    day = next_working_day(today() + timedelta(days=1), clinic_a)
+    for last_name in ["Zorina", "Abramova"]:
+        running_course(knee_patient(clinic_a, last_name=last_name), therapist_a, start=day)
+
+    response = signed_in.get(reverse("protocols:day_sheets"), {"date": day.isoformat()})
+    text, pages = pdf_text(response)
+
+    assert text.index("Abramova") < text.index("Zorina")
+    assert pages >= 2
+
+
+@pytest.mark.django_db
+def test_the_day_pdf_refuses_a_malformed_date(signed_in):
+    response = signed_in.get(reverse("protocols:day_sheets"), {"date": "31/31/2026"})
+
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_handout_costs_a_fixed_number_of_queries(signed_in, course):
+    url = reverse("protocols:course_handout", args=[course.pk])
+    with CaptureQueriesContext(connection) as queries:
+        signed_in.get(url)
+    # session, user, clinic, 2 permission queries, course with patient/clinic/therapist/template,
+    # sessions, conditions, contraindications with their kinds
+    assert len(queries) == 9
+
+
+@pytest.mark.django_db
+def test_the_calendar_file_has_one_event_per_session(signed_in, course):
+    response = signed_in.get(reverse("protocols:course_calendar", args=[course.pk]))
+    calendar = Calendar.from_ical(response.content)
+    events = list(calendar.walk("VEVENT"))
+
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert len(events) == course.sessions.count()
+    assert sorted(e.decoded("DTSTART").date() for e in events) == sorted(
+        course.sessions.values_list("date", flat=True)
+    )
+
+
+# --- Nothing but the app's own static files --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.org/static/fonts/dejavu/DejaVuSans.ttf",
+        "https://clinic-assets.invalid/static/../clinic/settings.py",
+        "https://clinic-assets.invalid/static/%2e%2e/clinic/settings.py",
+        "https://clinic-assets.invalid/etc/passwd",
+        "https://clinic-assets.invalid/static/fonts/../../manage.py",
+    ],
+)
+def test_the_fetcher_refuses_anything_but_a_static_file(url):
+    with pytest.raises(RefusedURL):
+        static_path_for(url)
+
+
+def test_the_fetcher_serves_the_shipped_fonts(settings):
+    fetcher = StaticOnlyFetcher()
+    response = fetcher.fetch("https://clinic-assets.invalid/static/fonts/dejavu/DejaVuSans.ttf")
+
+    assert response.read()[:4] == b"\x00\x01\x00\x00"
+
+
+def test_a_hostile_document_renders_without_reading_files_or_calling_servers():
+    fetcher = StaticOnlyFetcher()
+    html = (
+        '<img src="file:///etc/passwd"><div style="background: url(http://169.254.169.254/)">'
+        'x</div><img src="../../clinic/settings.py"><p>Text stays</p>'
+    )
+
+    pdf = render_pdf(html, fetcher=fetcher)
+
+    assert pdf.startswith(b"%PDF")
+    assert "file:///etc/passwd" in fetcher.refused
+    assert "http://169.254.169.254/" in fetcher.refused
+    assert any("settings.py" in url for url in fetcher.refused)
+    assert "Text stays" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+@pytest.mark.django_db
+def test_typed_markup_in_records_is_printed_as_text(signed_in, course, monkeypatch):
+    hostile = '<img src="file:///etc/passwd"> url(http://169.254.169.254/) ../secret'
+    course.patient.first_name = hostile
+    course.patient.save()
+    course.template_snapshot["handout_sections"][0]["text"] = hostile
+    course.save()
+    refused = []
+    original = StaticOnlyFetcher.fetch
+
+    def spy(self, url, headers=None):
+        try:
+            return original(self, url, headers)
+        except RefusedURL:
+            refused.append(url)
+            raise
+
+    monkeypatch.setattr(StaticOnlyFetcher, "fetch", spy)
+
+    text, _ = pdf_text(signed_in.get(reverse("protocols:course_handout", args=[course.pk])))
+
+    assert refused == []
+    assert '<img src="file:///etc/passwd">' in flat(text)
+
+
+@pytest.mark.django_db
+def test_a_large_day_renders_on_every_core_with_the_same_pages(
+    signed_in, clinic_a, therapist_a, settings
+):
+    day = next_working_day(today() + timedelta(days=1), clinic_a)
+    for last_name in ["Borisova", "Antonova", "Vasilieva"]:
+        running_course(knee_patient(clinic_a, last_name=last_name), therapist_a, start=day)
+    settings.PDF_PARALLEL_FROM = 2
+    settings.PDF_WORKERS = 2
+
+    text, pages = pdf_text(
+        signed_in.get(reverse("protocols:day_sheets"), {"date": day.isoformat()})
+    )
+
+    assert pages >= 3
+    assert text.index("Antonova") < text.index("Borisova") < text.index("Vasilieva")
