@@ -129,6 +129,8 @@ LOGOUT_REDIRECT_URL = "login"
 PDF_WORKERS = env.int("PDF_WORKERS", default=os.cpu_count() or 1)
 PDF_PARALLEL_FROM = env.int("PDF_PARALLEL_FROM", default=6)
 PDF_TIMEOUT_SECONDS = env.int("PDF_TIMEOUT_SECONDS", default=60)
+# From how many sheets a day's PDF is rendered in the background behind a progress bar.
+PDF_BACKGROUND_FROM = env.int("PDF_BACKGROUND_FROM", default=12)
 
 # How many days in the past a course may still be planned to start (e.g. entered after the fact).
 PLAN_START_GRACE_DAYS = env.int("PLAN_START_GRACE_DAYS", default=7)

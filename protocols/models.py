@@ -420,3 +420,42 @@ class Session(models.Model):
             )
         if self.status == self.SKIPPED and not self.skip_reason:
             raise ValidationError({"skip_reason": _("Say why the session was skipped.")})
+
+
+class DocumentJob(models.Model):
+    """A large document rendered in the background (a busy day's session sheets)."""
+
+    PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+    STATUS_CHOICES = [
+        (PENDING, _("waiting")),
+        (RUNNING, _("rendering")),
+        (DONE, _("ready")),
+        (FAILED, _("failed")),
+    ]
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    language = models.CharField(max_length=5)
+    session_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=PENDING)
+    error = models.CharField(max_length=300, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClinicScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document job")
+        verbose_name_plural = _("document jobs")
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d}: {self.done}/{self.total} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

@@ -32,4 +32,6 @@ urlpatterns = [
     path("courses/<int:pk>/sheet.pdf", views.course_sheet, name="course_sheet"),
     path("courses/<int:pk>/calendar.ics", views.course_calendar_file, name="course_calendar"),
     path("sessions/day.pdf", views.day_sheets, name="day_sheets"),
+    path("documents/<int:pk>/", views.document_job, name="document_job"),
+    path("documents/<int:pk>/document.pdf", views.document_job_pdf, name="document_job_pdf"),
 ]

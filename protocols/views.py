@@ -1,5 +1,6 @@
 """The therapist's workspace: planning a course, the course page, recording sessions."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -16,9 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.decorators import clinic_member_required
 from patients.models import PatientContraindication
 from patients.views import get_patient_for_user
-from protocols import documents, handouts, planner
+from protocols import documents, handouts, jobs, planner
 from protocols.forms import PlanCourseForm, RecordSessionForm, ResumeForm
-from protocols.models import Course, ProtocolTemplate, Session
+from protocols.models import Course, DocumentJob, ProtocolTemplate, Session
 from protocols.planning import next_course_window, plan_for_patient, reason_message
 from protocols.services import (
     SEVERE_PAIN,
@@ -383,6 +384,17 @@ def day_sheets(request):
         .select_related("course__patient__clinic", "course__therapist")
         .order_by("course__patient__last_name", "course__patient__first_name", "number")
     )
+    if len(sessions) >= settings.PDF_BACKGROUND_FROM:
+        job = DocumentJob.objects.create(
+            clinic=request.user.clinic,
+            created_by=request.user,
+            day=day,
+            language=translation.get_language(),
+            session_ids=[s.pk for s in sessions],
+            total=len(sessions),
+        )
+        jobs.start(job)
+        return redirect("protocols:document_job", pk=job.pk)
     courses = {s.course_id: s.course for s in sessions}
     prefetch_related_objects(
         list(courses.values()),
@@ -417,3 +429,27 @@ def course_calendar_file(request, pk):
     response["Content-Disposition"] = f'attachment; filename="course-{course.pk}.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _job_for_user(user, pk) -> DocumentJob:
+    return get_object_or_404(DocumentJob.objects.for_user(user), pk=pk, created_by=user)
+
+
+@require_GET
+@clinic_member_required
+@permission_required("protocols.view_course", raise_exception=True)
+def document_job(request, pk):
+    """A large document being rendered: a progress bar that polls until it is ready."""
+    job = _job_for_user(request.user, pk)
+    template = "protocols/_job_progress.html" if request.htmx else "protocols/document_job.html"
+    return render(request, template, {"job": job})
+
+
+@require_GET
+@clinic_member_required
+@permission_required("protocols.view_course", raise_exception=True)
+def document_job_pdf(request, pk):
+    job = _job_for_user(request.user, pk)
+    if job.status != DocumentJob.DONE:
+        return redirect("protocols:document_job", pk=job.pk)
+    return _pdf_response(bytes(job.pdf), f"sessions-{job.day.isoformat()}.pdf")

@@ -245,3 +245,47 @@ def test_a_large_day_renders_on_every_core_with_the_same_pages(
 
     assert pages >= 3
     assert text.index("Antonova") < text.index("Borisova") < text.index("Vasilieva")
+
+
+@pytest.mark.django_db
+def test_a_busy_day_renders_in_the_background_behind_a_progress_bar(
+    signed_in, clinic_a, therapist_a, settings, monkeypatch
+):
+    from protocols import jobs
+    from protocols.models import DocumentJob
+
+    day = next_working_day(today() + timedelta(days=1), clinic_a)
+    for last_name in ["Gromova", "Belova", "Dronova"]:
+        running_course(knee_patient(clinic_a, last_name=last_name), therapist_a, start=day)
+    settings.PDF_BACKGROUND_FROM = 3
+    started = []
+    monkeypatch.setattr(jobs, "start", started.append)
+
+    response = signed_in.get(reverse("protocols:day_sheets"), {"date": day.isoformat()})
+    job = DocumentJob.objects.get()
+    assert response["Location"] == reverse("protocols:document_job", args=[job.pk])
+    waiting = signed_in.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert "Rendering 0 of 3 sheets" in waiting and 'hx-trigger="every 1s"' in waiting
+    early = signed_in.get(reverse("protocols:document_job_pdf", args=[job.pk]))
+    assert early.status_code == 302
+
+    monkeypatch.setattr(jobs.connection, "close", lambda: None)  # keep the test's connection
+    jobs.run(started[0].pk)
+
+    ready = signed_in.get(reverse("protocols:document_job", args=[job.pk])).content.decode()
+    assert "3 sheets are ready." in ready and "every 1s" not in ready
+    text, pages = pdf_text(signed_in.get(reverse("protocols:document_job_pdf", args=[job.pk])))
+    assert text.index("Belova") < text.index("Dronova") < text.index("Gromova")
+    assert pages >= 3
+
+
+@pytest.mark.django_db
+def test_another_users_document_is_not_found(client, clinic_a, therapist_a, admin_a):
+    from protocols.models import DocumentJob
+
+    job = DocumentJob.objects.create(
+        clinic=clinic_a, created_by=admin_a, day=today(), language="en", total=1
+    )
+    client.force_login(therapist_a)
+
+    assert client.get(reverse("protocols:document_job", args=[job.pk])).status_code == 404
