@@ -67,7 +67,6 @@ def day(request):
             "tomorrow": tomorrow,
             "days": [(today, _("Today"), days[today]), (tomorrow, _("Tomorrow"), days[tomorrow])],
             "due": due_patients(user, today)[:50],
-            "due_soon": today,
             "on_hold": on_hold,
             "warned": warned,
         },

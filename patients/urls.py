@@ -1,18 +1,9 @@
 from django.urls import path, register_converter
 
+from clinic.converters import PeriodKindConverter
 from patients import views
 
 app_name = "patients"
-
-
-class PeriodKindConverter:
-    regex = "exacerbations|contraindications"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
 
 
 register_converter(PeriodKindConverter, "period_kind")

@@ -110,6 +110,14 @@ def sheets_html(sheets, *, language: str) -> str:
         return render_to_string("documents/sheet.html", {"sheets": sheets, "clinic": clinic})
 
 
+def day_sheets_pdf(sessions, *, language: str, progress=None) -> bytes:
+    """One sheet per session (courses prefetched with ``handouts.document_prefetches``)."""
+    from protocols.handouts import sheet_context
+
+    htmls = [sheets_html([sheet_context(s.course, [s])], language=language) for s in sessions]
+    return merge_pdfs(render_many(htmls, progress=progress))
+
+
 # --- Many documents at once (a day's sheets) ----------------------------------------------
 
 _POOL = None

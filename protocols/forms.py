@@ -52,7 +52,6 @@ class PlanCourseForm(forms.Form):
         if others:
             choices.append((_("Other templates"), others))
         self.fields["template"].choices = choices
-        self.suited_ids = {pk for pk, _name in suited}
         self.fields["cadence_days"].choices = [("", _("as the template says")), *CADENCE_CHOICES]
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4())

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from patients.models import Condition
+from patients.models import Condition, PatientContraindication
 from protocols.models import ProtocolStep, Session
 from protocols.planning import reason_message
 
@@ -66,6 +67,21 @@ def _phases(snapshot: dict) -> list[dict]:
             areas = list(dict.fromkeys(s["body_area"] for s in steps if s.get("body_area")))
             phases.append({"name": labels[phase], "steps": steps, "areas": areas})
     return phases
+
+
+def document_prefetches(prefix: str = "") -> list:
+    """What a document reads besides the course row: sessions, conditions, contraindications.
+
+    ``prefix`` reaches the course from another model, e.g. ``"course__"`` from sessions.
+    """
+    return [
+        Prefetch(f"{prefix}sessions", queryset=Session.objects.order_by("number")),
+        f"{prefix}patient__conditions",
+        Prefetch(
+            f"{prefix}patient__contraindications",
+            queryset=PatientContraindication.objects.select_related("kind"),
+        ),
+    ]
 
 
 def _warnings(course) -> list[tuple[str, str]]:

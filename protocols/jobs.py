@@ -8,10 +8,8 @@ import logging
 import threading
 
 from django.db import close_old_connections, connection
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from patients.models import PatientContraindication
 from protocols import documents, handouts
 from protocols.models import DocumentJob, Session
 
@@ -27,14 +25,7 @@ def day_sessions(ids):
     sessions = list(
         Session.objects.filter(pk__in=ids)
         .select_related("course__patient__clinic", "course__therapist")
-        .prefetch_related(
-            "course__sessions",
-            "course__patient__conditions",
-            Prefetch(
-                "course__patient__contraindications",
-                queryset=PatientContraindication.objects.select_related("kind"),
-            ),
-        )
+        .prefetch_related(*handouts.document_prefetches("course__"))
     )
     order = {pk: i for i, pk in enumerate(ids)}
     return sorted(sessions, key=lambda s: order[s.pk])
@@ -46,17 +37,13 @@ def run(job_id: int) -> None:
         job = DocumentJob.objects.get(pk=job_id)
         DocumentJob.objects.filter(pk=job_id).update(status=DocumentJob.RUNNING)
         sessions = day_sessions(job.session_ids)
-        htmls = [
-            documents.sheets_html([handouts.sheet_context(s.course, [s])], language=job.language)
-            for s in sessions
-        ]
 
         def progress(done, total):
             DocumentJob.objects.filter(pk=job_id).update(done=done, total=total)
 
-        pdf = documents.merge_pdfs(documents.render_many(htmls, progress=progress))
+        pdf = documents.day_sheets_pdf(sessions, language=job.language, progress=progress)
         DocumentJob.objects.filter(pk=job_id).update(
-            status=DocumentJob.DONE, pdf=pdf, done=len(htmls)
+            status=DocumentJob.DONE, pdf=pdf, done=len(sessions)
         )
     except Exception:
         log.exception("PDF job %s failed", job_id)

@@ -1,18 +1,9 @@
 from django.urls import path, register_converter
 
+from clinic.converters import CloseActionConverter
 from protocols import views
 
 app_name = "protocols"
-
-
-class CloseActionConverter:
-    regex = "complete|cancel"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
 
 
 register_converter(CloseActionConverter, "close_action")

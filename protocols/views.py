@@ -15,7 +15,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.decorators import clinic_member_required
-from patients.models import PatientContraindication
 from patients.views import get_patient_for_user
 from protocols import documents, handouts, jobs, planner
 from protocols.forms import PlanCourseForm, RecordSessionForm, ResumeForm
@@ -39,13 +38,17 @@ def get_course_for_user(user, pk) -> Course:
     )
 
 
+def _query_date(request, key):
+    """The date in the query string, or None when it is missing or not a real date."""
+    try:
+        return parse_date(request.GET.get(key, "") or "")
+    except ValueError:  # well formed but impossible, e.g. 2026-02-30
+        return None
+
+
 def _plan_form(request, patient, data=None):
     templates = list(ProtocolTemplate.objects.for_user(request.user).active().order_by("name"))
-    initial = {}
-    if start := parse_date(request.GET.get("start", "") or ""):
-        initial["start"] = start
-    else:
-        initial["start"] = timezone.localdate()
+    initial = {"start": _query_date(request, "start") or timezone.localdate()}
     return PlanCourseForm(data, patient=patient, templates=templates, initial=initial)
 
 
@@ -293,7 +296,7 @@ def course_resume(request, pk):
 def due_patients(user, today):
     """Patients due for a course within two weeks or overdue (R5), with none running."""
     from dateutil.relativedelta import relativedelta
-    from django.db.models import Max, Min, OuterRef, Subquery
+    from django.db.models import Min, OuterRef, Subquery
 
     from patients.models import Patient
 
@@ -313,7 +316,6 @@ def due_patients(user, today):
                 "courses",
                 filter=Q(courses__status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD)),
             ),
-            last_done=Max("courses__sessions__date"),
         )
         .filter(last_first__isnull=False, last_first__lte=threshold, running=0)
         .order_by("last_first")
@@ -332,15 +334,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 def _course_for_documents(user, pk) -> Course:
     course = get_course_for_user(user, pk)
-    prefetch_related_objects(
-        [course],
-        Prefetch("sessions", queryset=Session.objects.order_by("number")),
-        "patient__conditions",
-        Prefetch(
-            "patient__contraindications",
-            queryset=PatientContraindication.objects.select_related("kind"),
-        ),
-    )
+    prefetch_related_objects([course], *handouts.document_prefetches())
     return course
 
 
@@ -372,11 +366,9 @@ def course_sheet(request, pk):
 @permission_required("protocols.view_course", raise_exception=True)
 def day_sheets(request):
     """Every session sheet of one day in one PDF, in session order."""
-    day = parse_date(request.GET.get("date", "") or "") if request.GET.get("date") else None
+    day = _query_date(request, "date") if request.GET.get("date") else timezone.localdate()
     if day is None:
-        if request.GET.get("date"):
-            return HttpResponseBadRequest(_("Give the day as YYYY-MM-DD."))
-        day = timezone.localdate()
+        return HttpResponseBadRequest(_("Give the day as YYYY-MM-DD."))
     sessions = list(
         Session.objects.for_user(request.user)
         .filter(date=day)
@@ -395,23 +387,11 @@ def day_sheets(request):
         )
         jobs.start(job)
         return redirect("protocols:document_job", pk=job.pk)
-    courses = {s.course_id: s.course for s in sessions}
-    prefetch_related_objects(
-        list(courses.values()),
-        "sessions",
-        "patient__conditions",
-        Prefetch(
-            "patient__contraindications",
-            queryset=PatientContraindication.objects.select_related("kind"),
-        ),
-    )
-    sheets = [handouts.sheet_context(courses[s.course_id], [s]) for s in sessions]
-    if not sheets:
+    if not sessions:
         messages.info(request, _("No sessions on %(date)s.") % {"date": date_format(day)})
         return redirect("home")
-    language = translation.get_language()
-    htmls = [documents.sheets_html([sheet], language=language) for sheet in sheets]
-    pdf = documents.merge_pdfs(documents.render_many(htmls))
+    prefetch_related_objects(sessions, *handouts.document_prefetches("course__"))
+    pdf = documents.day_sheets_pdf(sessions, language=translation.get_language())
     return _pdf_response(pdf, f"sessions-{day.isoformat()}.pdf")
 
 

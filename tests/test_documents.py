@@ -289,3 +289,35 @@ def test_another_users_document_is_not_found(client, clinic_a, therapist_a, admi
     client.force_login(therapist_a)
 
     assert client.get(reverse("protocols:document_job", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_impossible_day_is_refused_with_a_message(signed_in):
+    response = signed_in.get(reverse("protocols:day_sheets"), {"date": "2026-02-30"})
+
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_finished_document_opens_for_its_author_only(client, clinic_a, therapist_a, admin_a):
+    from protocols.models import DocumentJob
+
+    job = DocumentJob.objects.create(
+        clinic=clinic_a,
+        created_by=therapist_a,
+        day=today(),
+        language="en",
+        total=1,
+        status=DocumentJob.DONE,
+        pdf=b"%PDF-1.7 test",
+    )
+    url = reverse("protocols:document_job_pdf", args=[job.pk])
+
+    assert client.get(url).status_code == 302  # anonymous: sign in first
+    client.force_login(admin_a)
+    assert client.get(url).status_code == 404
+    client.force_login(therapist_a)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.content == b"%PDF-1.7 test"

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from protocols.models import DocumentJob
 from tests.factories import ExacerbationFactory, UserFactory
-from tests.workspace import knee_patient, running_course
+from tests.workspace import knee_patient, running_course, today
 
 
 @pytest.fixture
@@ -15,7 +16,11 @@ def records(clinic_a, therapist_a):
     exacerbation = ExacerbationFactory(
         patient=patient, condition=condition, start=course.sessions.last().date
     )
+    job = DocumentJob.objects.create(
+        clinic=clinic_a, created_by=therapist_a, day=today(), language="en", total=1
+    )
     return {
+        "job": job,
         "patient": patient,
         "course": course,
         "session": course.sessions.get(number=1),
@@ -42,6 +47,7 @@ def object_pages(r):
         reverse("protocols:course_handout", args=[r["course"].pk]),
         reverse("protocols:course_sheet", args=[r["course"].pk]),
         reverse("protocols:course_calendar", args=[r["course"].pk]),
+        reverse("protocols:document_job", args=[r["job"].pk]),
     ]
 
 
@@ -113,8 +119,12 @@ def test_a_therapist_opens_every_page_of_the_clinic(client, records, therapist_a
 @pytest.mark.django_db
 def test_a_clinic_admin_opens_the_workspace_too(client, records, admin_a):
     client.force_login(admin_a)
+    job_page = reverse("protocols:document_job", args=[records["job"].pk])
     for url in [reverse(name) for name in LIST_PAGES] + object_pages(records):
-        assert client.get(url).status_code == 200, url
+        if url != job_page:
+            assert client.get(url).status_code == 200, url
+    # a document being rendered belongs to the person who asked for it
+    assert client.get(job_page).status_code == 404
 
 
 @pytest.mark.django_db

@@ -374,7 +374,7 @@ def test_the_day_costs_the_same_queries_however_busy(signed_in, clinic_a, therap
 
 @pytest.mark.django_db
 def test_patients_due_for_their_next_course_are_listed(signed_in, clinic_a, therapist_a):
-    patient = knee_patient(clinic_a, last_name="Duevа")
+    patient = knee_patient(clinic_a, last_name="Dueva")
     course = running_course(patient, therapist_a, start=today() - timedelta(days=200))
     Course.objects.filter(pk=course.pk).update(status=Course.COMPLETED)
     fresh = knee_patient(clinic_a, last_name="Freshova")
@@ -383,3 +383,13 @@ def test_patients_due_for_their_next_course_are_listed(signed_in, clinic_a, ther
     due = list(signed_in.get(reverse("home")).context["due"])
 
     assert due == [patient]
+
+
+@pytest.mark.django_db
+def test_an_impossible_start_in_the_link_falls_back_to_today(signed_in, patient):
+    response = signed_in.get(
+        reverse("protocols:course_new", args=[patient.pk]), {"start": "2026-02-30"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].initial["start"] == today()
