@@ -295,9 +295,11 @@ class ContraindicationKind(models.Model):
     )
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
     patient_text = models.TextField(
         _("text for the patient"), blank=True, help_text=_("Shown on the patient's handout.")
     )
+    patient_text_ru = models.TextField(_("text for the patient in Russian"), blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=SEVERITY_CHOICES)
 
     objects = ContraindicationKindQuerySet.as_manager()
@@ -322,6 +324,10 @@ class ContraindicationKind(models.Model):
 
     def __str__(self):
         return self.name
+
+    def planner_translations(self) -> dict:
+        """The Russian name and advice, as the planner copies them into its reasons."""
+        return {"name_ru": self.name_ru, "advice_ru": self.patient_text_ru}
 
 
 class PatientContraindication(PeriodModel):
@@ -365,4 +371,5 @@ class PatientContraindication(PeriodModel):
             severity=self.kind.severity,
             period=self.as_period(),
             advice=self.kind.patient_text,
+            translations=self.kind.planner_translations(),
         )

@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from clinic.texts import localized
 from patients.models import Condition, PatientContraindication
 from protocols.models import ProtocolStep, Session
 from protocols.planning import reason_message
@@ -59,7 +60,14 @@ def _phases(snapshot: dict) -> list[dict]:
     phases = []
     for phase in PHASES:
         steps = [
-            {**s, "technique_label": techniques.get(s.get("technique"), s.get("technique"))}
+            {
+                "phase": s.get("phase"),
+                "technique": s.get("technique"),
+                "technique_label": techniques.get(s.get("technique"), s.get("technique")),
+                "body_area": localized(s, "body_area"),
+                "instruction": localized(s, "instruction"),
+                "repetitions": localized(s, "repetitions"),
+            }
             for s in snapshot.get("steps", [])
             if s.get("phase") == phase
         ]
@@ -124,10 +132,11 @@ def handout_context(course) -> dict:
         "conditions": conditions,
         "sessions": sessions,
         "schedule_columns": _columns(sessions),
-        "description": text_blocks(snapshot.get("description", "")),
+        "name": localized(snapshot, "name"),
+        "description": text_blocks(localized(snapshot, "description")),
         "phases": _phases(snapshot),
         "sections": [
-            {"title": s["title"], "blocks": text_blocks(s["text"])}
+            {"title": localized(s, "title"), "blocks": text_blocks(localized(s, "text"))}
             for s in snapshot.get("handout_sections", [])
         ],
         "warnings": _warnings(course),
@@ -148,6 +157,7 @@ def sheet_context(course, sessions) -> dict:
         "snapshot": snapshot,
         "sessions": sorted(sessions, key=lambda s: s.number),
         "total": sum(1 for s in course.sessions.all() if s.status != Session.CANCELLED),
+        "name": localized(snapshot, "name"),
         "phases": _phases(snapshot),
         "warnings": [
             (w["rule"], reason_message(w), w.get("params", {}).get("name") in thinners)

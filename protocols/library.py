@@ -5,41 +5,62 @@ no clinic. Each new clinic gets its own copy, which its admins then edit freely.
 """
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from protocols import default_library
 
-TEMPLATE_FIELDS = [
-    "name",
-    "slug",
-    "description",
-    "method_style",
-    "conditions",
-    "stages",
-    "start_minutes",
-    "step_minutes",
-    "target_minutes",
-    "min_sessions",
-    "max_sessions",
-    "default_sessions",
-    "cadence_days",
-    "break_months",
-    "postop_days",
-    "knee_sparing",
-    "in_warm_water",
-    "active",
-]
-STEP_FIELDS = ["order", "phase", "body_area", "technique", "instruction", "repetitions"]
-SECTION_FIELDS = ["order", "title", "text"]
-KIND_FIELDS = ["code", "name", "patient_text", "severity"]
+TEXT_FIELDS = {
+    "template": ["name", "description"],
+    "step": ["body_area", "instruction", "repetitions"],
+    "section": ["title", "text"],
+    "kind": ["name", "patient_text"],
+}
+VALUE_FIELDS = {
+    "template": [
+        "slug",
+        "method_style",
+        "conditions",
+        "stages",
+        "start_minutes",
+        "step_minutes",
+        "target_minutes",
+        "min_sessions",
+        "max_sessions",
+        "default_sessions",
+        "cadence_days",
+        "break_months",
+        "postop_days",
+        "knee_sparing",
+        "in_warm_water",
+        "active",
+    ],
+    "step": ["order", "phase", "technique"],
+    "section": ["order"],
+    "kind": ["code", "severity"],
+}
 
 
-def _text(value, language):
-    return value[language] if isinstance(value, dict) else value
+def _has_field(model, name: str) -> bool:
+    return any(f.name == name for f in model._meta.get_fields())
 
 
-def install_default_library(
-    *, kind_model, template_model, step_model, section_model, language="en"
-) -> None:
+def _texts(model, what: str, data: dict) -> dict:
+    """The text columns of ``model`` filled from ``data`` (``{"en": ..., "ru": ...}`` values).
+
+    Takes the model class so that it works with a migration's historical models, which may not
+    have the Russian columns yet.
+    """
+    values = {}
+    for name in TEXT_FIELDS[what]:
+        value = data.get(name, "")
+        texts = value if isinstance(value, dict) else {"en": value}
+        values[name] = texts.get("en", "")
+        if _has_field(model, f"{name}_ru"):
+            values[f"{name}_ru"] = texts.get("ru", "")
+    return values
+
+
+def install_default_library(*, kind_model, template_model, step_model, section_model) -> None:
     """Write the default library as rows with no clinic (idempotent: updates what is there).
 
     Takes the model classes so that a data migration can pass its historical models.
@@ -48,20 +69,16 @@ def install_default_library(
         kind_model.objects.update_or_create(
             clinic=None,
             code=kind["code"],
-            defaults={
-                "name": _text(kind["name"], language),
-                "patient_text": _text(kind["patient_text"], language),
-                "severity": kind["severity"],
-            },
+            defaults={"severity": kind["severity"], **_texts(kind_model, "kind", kind)},
         )
     for data in default_library.TEMPLATES:
         values = {
-            field: _text(data[field], language)
-            for field in TEMPLATE_FIELDS
-            if field in data and field != "slug"
+            name: data[name] for name in VALUE_FIELDS["template"] if name in data and name != "slug"
         }
         template, _created = template_model.objects.update_or_create(
-            clinic=None, slug=data["slug"], defaults=values
+            clinic=None,
+            slug=data["slug"],
+            defaults={**values, **_texts(template_model, "template", data)},
         )
         step_model.objects.filter(template=template).delete()
         step_model.objects.bulk_create(
@@ -70,33 +87,42 @@ def install_default_library(
                 order=order,
                 phase=step["phase"],
                 technique=step["technique"],
-                body_area=_text(step["body_area"], language),
-                instruction=_text(step["instruction"], language),
-                repetitions=_text(step.get("repetitions", ""), language),
+                **_texts(step_model, "step", step),
             )
             for order, step in enumerate(data["steps"], start=1)
         )
         section_model.objects.filter(template=template).delete()
         section_model.objects.bulk_create(
             section_model(
-                template=template,
-                order=order,
-                title=_text(section["title"], language),
-                text=_text(section["text"], language),
+                template=template, order=order, **_texts(section_model, "section", section)
             )
             for order, section in enumerate(data["handout_sections"], start=1)
         )
+
+
+def _fields(model, what: str) -> list[str]:
+    return [
+        *VALUE_FIELDS[what],
+        *(
+            column
+            for name in TEXT_FIELDS[what]
+            for column in (name, f"{name}_ru")
+            if _has_field(model, column)
+        ),
+    ]
 
 
 @transaction.atomic
 def copy_default_library(clinic) -> None:
     """Give a clinic its own copy of every default template and contraindication kind it lacks."""
     from patients.models import ContraindicationKind
+    from protocols.exchange import record_version
     from protocols.models import HandoutSection, ProtocolStep, ProtocolTemplate
 
+    kind_fields = _fields(ContraindicationKind, "kind")
     have_codes = set(clinic.contraindication_kinds.values_list("code", flat=True))
     ContraindicationKind.objects.bulk_create(
-        ContraindicationKind(clinic=clinic, **{f: getattr(kind, f) for f in KIND_FIELDS})
+        ContraindicationKind(clinic=clinic, **{f: getattr(kind, f) for f in kind_fields})
         for kind in ContraindicationKind.objects.default_library()
         if kind.code not in have_codes
     )
@@ -104,17 +130,21 @@ def copy_default_library(clinic) -> None:
     defaults = ProtocolTemplate.objects.default_library().prefetch_related(
         "steps", "handout_sections"
     )
+    template_fields = _fields(ProtocolTemplate, "template")
+    step_fields = _fields(ProtocolStep, "step")
+    section_fields = _fields(HandoutSection, "section")
     for original in defaults:
         if original.slug in have_slugs:
             continue
         copy = ProtocolTemplate.objects.create(
-            clinic=clinic, **{f: getattr(original, f) for f in TEMPLATE_FIELDS}
+            clinic=clinic, **{f: getattr(original, f) for f in template_fields}
         )
         ProtocolStep.objects.bulk_create(
-            ProtocolStep(template=copy, **{f: getattr(step, f) for f in STEP_FIELDS})
+            ProtocolStep(template=copy, **{f: getattr(step, f) for f in step_fields})
             for step in original.steps.all()
         )
         HandoutSection.objects.bulk_create(
-            HandoutSection(template=copy, **{f: getattr(s, f) for f in SECTION_FIELDS})
+            HandoutSection(template=copy, **{f: getattr(s, f) for f in section_fields})
             for s in original.handout_sections.all()
         )
+        record_version(copy, note=gettext("Copied from the default library"))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import ChoiceSetField
 from clinic.models import Clinic
+from clinic.texts import localized
 from patients.models import ClinicScopedQuerySet, Condition, Patient
 
 METHOD_STYLE_CHOICES = [
@@ -21,6 +22,13 @@ METHOD_STYLE_CHOICES = [
     ("deep_tissue", _("Deep tissue")),
     ("trigger_point", _("Trigger point")),
 ]
+
+
+CADENCE_MESSAGE = _("Sessions are at least 1 day apart: enter 1 for daily, 2 for every other day.")
+BREAK_MESSAGE = _("Courses are at least 1 month apart: enter 1 or more months.")
+POSTOP_MESSAGE = _("Days after surgery cannot be negative: enter 0 or more.")
+SESSIONS_MESSAGE = _("A course has at least 1 session.")
+MINUTES_MESSAGE = _("A session lasts at least 1 minute.")
 
 
 class ProtocolTemplateQuerySet(ClinicScopedQuerySet):
@@ -44,8 +52,14 @@ class ProtocolTemplate(models.Model):
         help_text=_("Empty for the installed default library, which is copied into each clinic."),
     )
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("short name"), max_length=80)
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    slug = models.SlugField(
+        _("short name"),
+        max_length=80,
+        help_text=_("Letters, digits and hyphens; identifies the template in exported files."),
+    )
     description = models.TextField(_("description"), blank=True)
+    description_ru = models.TextField(_("description in Russian"), blank=True)
     method_style = models.CharField(
         _("method style"), max_length=20, choices=METHOD_STYLE_CHOICES, default="classic"
     )
@@ -63,33 +77,54 @@ class ProtocolTemplate(models.Model):
         help_text=_("For knee arthrosis: the stages it suits. None ticked means any stage."),
     )
     start_minutes = models.PositiveSmallIntegerField(
-        _("first session, minutes"), default=7, validators=[MinValueValidator(1)]
+        _("first session, minutes"),
+        default=7,
+        validators=[MinValueValidator(1, MINUTES_MESSAGE)],
+        error_messages={"min_value": MINUTES_MESSAGE},
     )
     step_minutes = models.PositiveSmallIntegerField(_("longer by, minutes per session"), default=1)
     target_minutes = models.PositiveSmallIntegerField(
-        _("longest session, minutes"), default=15, validators=[MinValueValidator(1)]
+        _("longest session, minutes"),
+        default=15,
+        validators=[MinValueValidator(1, MINUTES_MESSAGE)],
+        error_messages={"min_value": MINUTES_MESSAGE},
     )
     min_sessions = models.PositiveSmallIntegerField(
-        _("fewest sessions"), default=15, validators=[MinValueValidator(1)]
+        _("fewest sessions"),
+        default=15,
+        validators=[MinValueValidator(1, SESSIONS_MESSAGE)],
+        error_messages={"min_value": SESSIONS_MESSAGE},
     )
     max_sessions = models.PositiveSmallIntegerField(
-        _("most sessions"), default=20, validators=[MinValueValidator(1)]
+        _("most sessions"),
+        default=20,
+        validators=[MinValueValidator(1, SESSIONS_MESSAGE)],
+        error_messages={"min_value": SESSIONS_MESSAGE},
     )
     default_sessions = models.PositiveSmallIntegerField(
-        _("usual number of sessions"), default=15, validators=[MinValueValidator(1)]
+        _("usual number of sessions"),
+        default=15,
+        validators=[MinValueValidator(1, SESSIONS_MESSAGE)],
+        error_messages={"min_value": SESSIONS_MESSAGE},
     )
     cadence_days = models.PositiveSmallIntegerField(
         _("days between sessions"),
         default=1,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1, CADENCE_MESSAGE)],
+        error_messages={"min_value": CADENCE_MESSAGE},
         help_text=_("1 = daily, 2 = every other day, 7 = weekly."),
     )
     break_months = models.PositiveSmallIntegerField(
-        _("break between courses, months"), default=1, validators=[MinValueValidator(1)]
+        _("break between courses, months"),
+        default=1,
+        validators=[MinValueValidator(1, BREAK_MESSAGE)],
+        error_messages={"min_value": BREAK_MESSAGE},
     )
     postop_days = models.PositiveSmallIntegerField(
         _("days after surgery before massage"),
         default=21,
+        validators=[MinValueValidator(0, POSTOP_MESSAGE)],
+        error_messages={"min_value": POSTOP_MESSAGE},
         help_text=_("After joint replacement no massage is planned before this many days."),
     )
     knee_sparing = models.BooleanField(
@@ -197,9 +232,16 @@ class ProtocolStep(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     phase = models.CharField(_("phase"), max_length=20, choices=PHASE_CHOICES)
     body_area = models.CharField(_("body area"), max_length=120)
+    body_area_ru = models.CharField(_("body area in Russian"), max_length=120, blank=True)
     technique = models.CharField(_("technique"), max_length=20, choices=TECHNIQUE_CHOICES)
-    instruction = models.TextField(_("instruction"), blank=True)
+    instruction = models.TextField(
+        _("instruction"),
+        blank=True,
+        help_text=_("Plain text: a blank line starts a paragraph, “- ” starts a bullet."),
+    )
+    instruction_ru = models.TextField(_("instruction in Russian"), blank=True)
     repetitions = models.CharField(_("repetitions"), max_length=60, blank=True)
+    repetitions_ru = models.CharField(_("repetitions in Russian"), max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("step")
@@ -219,9 +261,11 @@ class HandoutSection(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("title"), max_length=200)
+    title_ru = models.CharField(_("title in Russian"), max_length=200, blank=True)
     text = models.TextField(
         _("text"), help_text=_("Plain text: a blank line starts a paragraph, “- ” starts a bullet.")
     )
+    text_ru = models.TextField(_("text in Russian"), blank=True)
 
     class Meta:
         verbose_name = _("handout section")
@@ -230,6 +274,46 @@ class HandoutSection(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class TemplateVersion(models.Model):
+    """One saved state of a template with its steps and handout sections (the export format).
+
+    Every save in the admin, import, duplicate or restore adds a version; what changed is the
+    difference between a version and the one before it.
+    """
+
+    template = models.ForeignKey(
+        ProtocolTemplate,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("template"),
+    )
+    number = models.PositiveIntegerField(_("version"))
+    data = models.JSONField(_("template data"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("template version")
+        verbose_name_plural = _("template versions")
+        ordering = ["template", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "number"], name="template_version_number_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.template_id} v{self.number}"
 
 
 class CourseQuerySet(ClinicScopedQuerySet):
@@ -321,7 +405,8 @@ class Course(models.Model):
 
     @property
     def name(self) -> str:
-        return self.template_snapshot.get("name", "")
+        """The template's name as planned, in the active language."""
+        return localized(self.template_snapshot, "name")
 
 
 class SessionQuerySet(ClinicScopedQuerySet):

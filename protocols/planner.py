@@ -121,6 +121,9 @@ class Contraindication:
     severity: str  # BLOCKS or WARNS
     period: Period
     advice: str = ""  # patient-facing text, appended to R10 warnings when present
+    # The name and advice in other languages, e.g. {"name_ru": ..., "advice_ru": ...}: copied into
+    # the reasons' params so that a stored reason can be shown in any language.
+    translations: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -328,7 +331,12 @@ def _windows(request: PlanRequest) -> list[_Window]:  # R6, R7, R9
     for item in request.contraindications:
         if item.severity == BLOCKS:
             start, end = item.period.start, item.period.end
-            params = {"name": item.name, "start": start.isoformat(), "end": _iso(end)}
+            params = {
+                "name": item.name,
+                "start": start.isoformat(),
+                "end": _iso(end),
+                **_translated(item, "name"),
+            }
             stop = end and end + timedelta(days=1)
             windows.append(_Window("R9", (R9_OPEN, R9_ENDED), params, start, stop))
     return windows
@@ -446,6 +454,12 @@ def template_applies(template: TemplateRules, conditions: Sequence[Condition]) -
     return _template_reason(template, conditions) is None
 
 
+def _translated(item: Contraindication, key: str) -> dict:
+    """The other languages' texts of ``key`` (``name_ru`` ...) for a reason's params."""
+    prefix = f"{key}_"
+    return {k: v for k, v in item.translations.items() if k.startswith(prefix) and v}
+
+
 def _warnings(request: PlanRequest, dates: Sequence[date]) -> list[Reason]:  # R10
     warnings = []
     for item in request.contraindications:
@@ -453,8 +467,10 @@ def _warnings(request: PlanRequest, dates: Sequence[date]) -> list[Reason]:  # R
         if item.severity == WARNS and numbers:
             params = {"name": item.name, "code": item.code, "start": item.period.start.isoformat()}
             params["sessions"] = _numbers(numbers)
+            params.update(_translated(item, "name"))
             if item.advice:
                 params["advice"] = item.advice
+                params.update(_translated(item, "advice"))
             template = R10_PRECAUTION_ADVICE if item.advice else R10_PRECAUTION
             warnings.append(Reason("R10", template, params))
     if any(c.kind == KNEE_ARTHROSIS and c.stage == 3 for c in request.conditions):

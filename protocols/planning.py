@@ -10,6 +10,7 @@ from datetime import date
 from django.db.models import Max, Min, Q
 from django.utils.translation import gettext
 
+from clinic.texts import language_code
 from protocols import planner
 
 RULE_FIELDS = [
@@ -34,6 +35,17 @@ class PlanInputError(ValueError):
 
 # --- Templates and snapshots -----------------------------------------------------------------
 
+# The texts of a step and of a handout section, in every language (see ``clinic.texts``).
+STEP_TEXTS = [
+    "body_area",
+    "body_area_ru",
+    "instruction",
+    "instruction_ru",
+    "repetitions",
+    "repetitions_ru",
+]
+SECTION_TEXTS = ["title", "title_ru", "text", "text_ru"]
+
 
 def template_snapshot(template) -> dict:
     """The template as a JSON-ready dict: the rules, the steps and the handout sections.
@@ -46,7 +58,9 @@ def template_snapshot(template) -> dict:
     return {
         "id": template.pk,
         **{field: getattr(template, field) for field in RULE_FIELDS},
+        "name_ru": template.name_ru,
         "description": template.description,
+        "description_ru": template.description_ru,
         "method_style": template.method_style,
         "conditions": list(template.conditions),
         "stages": list(template.stages),
@@ -54,14 +68,14 @@ def template_snapshot(template) -> dict:
         "steps": [
             {
                 "phase": step.phase,
-                "body_area": step.body_area,
                 "technique": step.technique,
-                "instruction": step.instruction,
-                "repetitions": step.repetitions,
+                **{field: getattr(step, field) for field in STEP_TEXTS},
             }
             for step in steps
         ],
-        "handout_sections": [{"title": s.title, "text": s.text} for s in sections],
+        "handout_sections": [
+            {field: getattr(s, field) for field in SECTION_TEXTS} for s in sections
+        ],
     }
 
 
@@ -277,6 +291,7 @@ def request_from_facts(
                 severity=kind.severity,
                 period=_period(item, where),
                 advice=kind.patient_text,
+                translations=kind.planner_translations(),
             )
         )
     courses = []
@@ -311,7 +326,11 @@ def reason_message(reason: planner.Reason | dict) -> str:
         template, params = reason["template"], reason.get("params", {})
     else:
         template, params = reason.template, reason.params
-    params = {key: gettext(value) if key == "condition" else value for key, value in params.items()}
+    language = language_code()
+    params = {
+        key: gettext(value) if key == "condition" else params.get(f"{key}_{language}") or value
+        for key, value in params.items()
+    }
     return gettext(template) % params
 
 

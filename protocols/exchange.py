@@ -1,0 +1,604 @@
+"""Protocol templates as data: export, import, versions, differences and copies.
+
+One format serves every purpose: the JSON file that ``export_protocols`` writes and
+``import_protocols`` reads (documented in ``docs/protocol-format.md``), the stored versions of a
+template, and the comparison of two versions. A text is ``{"en": ..., "ru": ...}``; on import a
+plain string is read as English.
+"""
+
+import difflib
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clinic.texts import LANGUAGES, field_name
+
+FORMAT = "massage-clinic-protocols"
+FORMAT_VERSION = 1
+
+TEMPLATE_TEXTS = ["name", "description"]
+TEMPLATE_VALUES = [
+    "method_style",
+    "conditions",
+    "stages",
+    "start_minutes",
+    "step_minutes",
+    "target_minutes",
+    "min_sessions",
+    "max_sessions",
+    "default_sessions",
+    "cadence_days",
+    "break_months",
+    "postop_days",
+    "knee_sparing",
+    "in_warm_water",
+    "active",
+]
+STEP_VALUES = ["phase", "technique"]
+STEP_TEXTS = ["body_area", "instruction", "repetitions"]
+SECTION_TEXTS = ["title", "text"]
+KIND_VALUES = ["severity"]
+KIND_TEXTS = ["name", "patient_text"]
+
+MAIN_STEP_MESSAGE = gettext_lazy(
+    "A template needs at least one step in the main part: that is the massage itself."
+)
+
+
+# --- Objects → data ---------------------------------------------------------------------------
+
+
+def _texts(obj, name: str) -> dict:
+    return {code: getattr(obj, field_name(name, code), "") or "" for code in LANGUAGES}
+
+
+def template_data_values(template) -> dict:
+    """The template's non-text values, JSON-ready."""
+    return {
+        name: list(value) if name in ("conditions", "stages") else value
+        for name in TEMPLATE_VALUES
+        for value in [getattr(template, name)]
+    }
+
+
+def template_data(template) -> dict:
+    """One template with its steps and handout sections, in export order."""
+    return {
+        "slug": template.slug,
+        **{name: _texts(template, name) for name in TEMPLATE_TEXTS},
+        **template_data_values(template),
+        "steps": [
+            {
+                **{name: getattr(step, name) for name in STEP_VALUES},
+                **{name: _texts(step, name) for name in STEP_TEXTS},
+            }
+            for step in template.steps.order_by("order", "pk")
+        ],
+        "handout_sections": [
+            {name: _texts(section, name) for name in SECTION_TEXTS}
+            for section in template.handout_sections.order_by("order", "pk")
+        ],
+    }
+
+
+def kind_data(kind) -> dict:
+    return {
+        "code": kind.code,
+        **{name: getattr(kind, name) for name in KIND_VALUES},
+        **{name: _texts(kind, name) for name in KIND_TEXTS},
+    }
+
+
+def export_document(templates, kinds) -> dict:
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(timespec="seconds"),
+        "contraindication_kinds": [kind_data(kind) for kind in kinds],
+        "templates": [template_data(template) for template in templates],
+    }
+
+
+def export_clinic(clinic, templates=None) -> dict:
+    """A clinic's library (or the chosen templates of it) with its contraindication kinds."""
+    from patients.models import ContraindicationKind
+    from protocols.models import ProtocolTemplate
+
+    if templates is None:
+        templates = ProtocolTemplate.objects.filter(clinic=clinic)
+    kinds = ContraindicationKind.objects.filter(clinic=clinic).order_by("code")
+    return export_document(templates.order_by("slug"), kinds)
+
+
+def dumps(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- Data → objects ---------------------------------------------------------------------------
+
+
+def _set_texts(obj, name: str, texts: dict) -> None:
+    for code in LANGUAGES:
+        setattr(obj, field_name(name, code), texts.get(code, ""))
+
+
+def _set_template_fields(template, data: dict) -> None:
+    template.slug = data["slug"]
+    for name in TEMPLATE_TEXTS:
+        _set_texts(template, name, data[name])
+    for name in TEMPLATE_VALUES:
+        setattr(template, name, data[name])
+
+
+def _new_steps(template, data: dict) -> list:
+    from protocols.models import ProtocolStep
+
+    steps = []
+    for order, item in enumerate(data["steps"], start=1):
+        step = ProtocolStep(template=template, order=order)
+        for name in STEP_VALUES:
+            setattr(step, name, item[name])
+        for name in STEP_TEXTS:
+            _set_texts(step, name, item[name])
+        steps.append(step)
+    return steps
+
+
+def _new_sections(template, data: dict) -> list:
+    from protocols.models import HandoutSection
+
+    sections = []
+    for order, item in enumerate(data["handout_sections"], start=1):
+        section = HandoutSection(template=template, order=order)
+        for name in SECTION_TEXTS:
+            _set_texts(section, name, item[name])
+        sections.append(section)
+    return sections
+
+
+def apply_template_data(template, data: dict) -> None:
+    """Make ``template`` (saved or new) hold exactly ``data``: its fields, steps and sections."""
+    from protocols.models import HandoutSection, ProtocolStep
+
+    with transaction.atomic():
+        _set_template_fields(template, data)
+        template.save()
+        template.steps.all().delete()
+        ProtocolStep.objects.bulk_create(_new_steps(template, data))
+        template.handout_sections.all().delete()
+        HandoutSection.objects.bulk_create(_new_sections(template, data))
+
+
+def record_version(template, author=None, note: str = ""):
+    """Store the template's current state as its next version; nothing if it is unchanged."""
+    from protocols.models import TemplateVersion
+
+    data = template_data(template)
+    latest = template.versions.order_by("-number").first()
+    if latest is not None and latest.data == data:
+        return None
+    return TemplateVersion.objects.create(
+        template=template,
+        number=(latest.number + 1) if latest else 1,
+        data=data,
+        author=author,
+        note=note[:200],
+    )
+
+
+@transaction.atomic
+def restore_version(version, author=None):
+    """Make the template hold an old version again, recorded as a new version."""
+    template = version.template
+    data = {**version.data, "slug": template.slug}  # the slug names the template: keep it
+    apply_template_data(template, data)
+    note = _("Restored version %(number)s") % {"number": version.number}
+    return record_version(template, author, note)
+
+
+def free_slug(clinic, slug: str) -> str:
+    from protocols.models import ProtocolTemplate
+
+    taken = set(
+        ProtocolTemplate.objects.filter(clinic=clinic, slug__startswith=slug).values_list(
+            "slug", flat=True
+        )
+    )
+    candidate, number = f"{slug}-copy"[:80], 2
+    while candidate in taken:
+        candidate = f"{slug}-copy-{number}"[:80]
+        number += 1
+    return candidate
+
+
+@transaction.atomic
+def duplicate_template(template, author=None):
+    """A copy of ``template`` in the same clinic under a new short name, not yet active."""
+    from protocols.models import ProtocolTemplate
+
+    data = template_data(template)
+    data["slug"] = free_slug(template.clinic, template.slug)
+    data["name"] = {
+        code: (_("%(name)s (copy)") % {"name": text})[:200] if text else ""
+        for code, text in data["name"].items()
+    }
+    copy = ProtocolTemplate(clinic=template.clinic)
+    apply_template_data(copy, data)
+    record_version(copy, author, _("Duplicated from “%(name)s”") % {"name": template.name})
+    return copy
+
+
+# --- Reading a file ---------------------------------------------------------------------------
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported; ``errors`` lists every problem found, nothing was written."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kinds_created: list[str] = field(default_factory=list)
+    kinds_updated: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return _(
+            "Templates: %(created)s new, %(updated)s updated, %(unchanged)s unchanged. "
+            "Contraindication kinds: %(kinds_created)s new, %(kinds_updated)s updated."
+        ) % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "kinds_created": len(self.kinds_created),
+            "kinds_updated": len(self.kinds_updated),
+        }
+
+
+def _label(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+class _Reader:
+    """Checks a parsed document and normalises it, collecting every error with its place."""
+
+    def __init__(self):
+        self.errors: list[str] = []
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(f"{where}: {message}")
+
+    def object(self, value, where: str, keys: set, required: set) -> dict | None:
+        if not isinstance(value, dict):
+            self.error(where, _("expected an object with named fields."))
+            return None
+        unknown = sorted(set(value) - keys)
+        if unknown:
+            self.error(where, _("unknown fields %(fields)s.") % {"fields": ", ".join(unknown)})
+        missing = sorted(required - set(value))
+        if missing:
+            self.error(where, _("missing fields %(fields)s.") % {"fields": ", ".join(missing)})
+            return None
+        return value
+
+    def text(self, value, where: str) -> dict:
+        if value is None:
+            return dict.fromkeys(LANGUAGES, "")
+        if isinstance(value, str):
+            return {**dict.fromkeys(LANGUAGES, ""), LANGUAGES[0]: value}
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            unknown = sorted(set(value) - set(LANGUAGES))
+            if unknown:
+                self.error(
+                    where,
+                    _("unknown languages %(codes)s (use %(known)s).")
+                    % {"codes": ", ".join(unknown), "known": ", ".join(LANGUAGES)},
+                )
+            return {code: value.get(code, "") for code in LANGUAGES}
+        self.error(where, _("expected a text or an object of texts by language (en, ru)."))
+        return dict.fromkeys(LANGUAGES, "")
+
+    def items(self, value, where: str) -> list:
+        if not isinstance(value, list):
+            self.error(where, _("expected a list."))
+            return []
+        return value
+
+    def model_errors(self, obj, where: str, exclude: list[str]) -> None:
+        try:
+            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                place = where
+                if name != "__all__":
+                    label = _label(type(obj), name)
+                    place = f"{where}, {_('field')} “{name}” ({label})"
+                for message in messages:
+                    self.error(place, message)
+
+
+def _template_name(data: dict, index: int) -> str:
+    slug = data.get("slug") if isinstance(data, dict) else None
+    if isinstance(slug, str) and slug:
+        return _("Template “%(slug)s”") % {"slug": slug}
+    return _("Template no. %(number)s") % {"number": index}
+
+
+def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
+    """Validate a whole document for ``clinic``; returns (templates, kinds) as normalised data.
+
+    Raises ``ImportRejected`` listing every problem, each naming the template (or kind) and field.
+    """
+    from patients.models import ContraindicationKind
+    from protocols.models import HandoutSection, ProtocolStep, ProtocolTemplate
+
+    reader = _Reader()
+    document = reader.object(
+        document,
+        _("The file"),
+        {"format", "version", "exported_at", "contraindication_kinds", "templates"},
+        {"format", "version", "templates"},
+    )
+    if document is None:
+        raise ImportRejected(reader.errors)
+    if document["format"] != FORMAT:
+        reader.error(
+            _("The file"),
+            _("this is not a protocol library file (format “%(f)s”).") % {"f": FORMAT},
+        )
+    if document["version"] != FORMAT_VERSION:
+        reader.error(
+            _("The file"),
+            _("format version %(got)s is not supported (expected %(want)s).")
+            % {"got": document["version"], "want": FORMAT_VERSION},
+        )
+    if reader.errors:
+        raise ImportRejected(reader.errors)
+
+    kinds = []
+    codes = set()
+    for index, raw in enumerate(
+        reader.items(document.get("contraindication_kinds", []), _("contraindication_kinds")),
+        start=1,
+    ):
+        code = raw.get("code") if isinstance(raw, dict) else None
+        where = _("Contraindication kind “%(code)s”") % {"code": code or index}
+        item = reader.object(
+            raw, where, {"code", *KIND_VALUES, *KIND_TEXTS}, {"code", "severity", "name"}
+        )
+        if item is None:
+            continue
+        data = {"code": item["code"], "severity": item["severity"]}
+        data.update({name: reader.text(item.get(name), f"{where}, {name}") for name in KIND_TEXTS})
+        if item["code"] in codes:
+            reader.error(where, _("appears twice in the file."))
+        codes.add(item["code"])
+        kind = ContraindicationKind(clinic=clinic, code=data["code"], severity=data["severity"])
+        for name in KIND_TEXTS:
+            _set_texts(kind, name, data[name])
+        reader.model_errors(kind, where, exclude=["clinic"])
+        kinds.append(data)
+
+    templates = []
+    slugs = set()
+    template_keys = {"slug", *TEMPLATE_TEXTS, *TEMPLATE_VALUES, "steps", "handout_sections"}
+    for index, raw in enumerate(reader.items(document["templates"], _("templates")), start=1):
+        where = _template_name(raw, index)
+        item = reader.object(raw, where, template_keys, {"slug", "name", "steps"})
+        if item is None:
+            continue
+        defaults = {name: getattr(ProtocolTemplate(), name) for name in TEMPLATE_VALUES}
+        data = {"slug": item["slug"]}
+        for name in TEMPLATE_TEXTS:
+            data[name] = reader.text(item.get(name), f"{where}, {name}")
+        for name in TEMPLATE_VALUES:
+            data[name] = item.get(name, defaults[name])
+        if data["slug"] in slugs:
+            reader.error(where, _("appears twice in the file."))
+        slugs.add(data["slug"])
+        template = ProtocolTemplate(clinic=clinic)
+        try:
+            _set_template_fields(template, data)
+        except (TypeError, ValueError) as exc:  # a ChoiceSetField given something odd
+            reader.error(where, str(exc))
+            continue
+        reader.model_errors(template, where, exclude=["clinic"])
+        # The cleaned values ("15" → 15), so that a second import of the same file compares equal.
+        data.update(template_data_values(template))
+
+        data["steps"] = []
+        for number, raw_step in enumerate(reader.items(item["steps"], f"{where}, steps"), 1):
+            step_where = f"{where}, " + _("step %(number)s") % {"number": number}
+            step_item = reader.object(
+                raw_step, step_where, {*STEP_VALUES, *STEP_TEXTS}, {"phase", "technique"}
+            )
+            if step_item is None:
+                continue
+            step = {name: step_item[name] for name in STEP_VALUES}
+            step.update(
+                {
+                    name: reader.text(step_item.get(name), f"{step_where}, {name}")
+                    for name in STEP_TEXTS
+                }
+            )
+            obj = ProtocolStep(order=number, **{n: step[n] for n in STEP_VALUES})
+            for name in STEP_TEXTS:
+                _set_texts(obj, name, step[name])
+            reader.model_errors(obj, step_where, exclude=["template"])
+            step.update({name: getattr(obj, name) for name in STEP_VALUES})
+            data["steps"].append(step)
+        if not any(step["phase"] == "main" for step in data["steps"]):
+            reader.error(where, str(MAIN_STEP_MESSAGE))
+
+        data["handout_sections"] = []
+        sections = reader.items(item.get("handout_sections", []), f"{where}, handout_sections")
+        for number, raw_section in enumerate(sections, 1):
+            section_where = f"{where}, " + _("handout section %(number)s") % {"number": number}
+            section_item = reader.object(raw_section, section_where, set(SECTION_TEXTS), {"title"})
+            if section_item is None:
+                continue
+            section = {
+                name: reader.text(section_item.get(name), f"{section_where}, {name}")
+                for name in SECTION_TEXTS
+            }
+            obj = HandoutSection(order=number)
+            for name in SECTION_TEXTS:
+                _set_texts(obj, name, section[name])
+            reader.model_errors(obj, section_where, exclude=["template"])
+            data["handout_sections"].append(section)
+        templates.append(data)
+
+    if reader.errors:
+        raise ImportRejected(reader.errors)
+    return templates, kinds
+
+
+def parse_json(raw: bytes | str) -> dict:
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportRejected(
+            [_("The file is not valid JSON (%(error)s).") % {"error": exc}]
+        ) from None
+
+
+def import_document(document, clinic, author=None, note: str = "") -> ImportResult:
+    """Import a whole document into ``clinic``: everything or, on any error, nothing.
+
+    Templates are matched by short name and contraindication kinds by code, so importing the same
+    file twice changes nothing the second time.
+    """
+    from patients.models import ContraindicationKind
+    from protocols.models import ProtocolTemplate
+
+    templates, kinds = read_document(document, clinic)
+    result = ImportResult()
+    note = note or _("Imported from a file")
+    with transaction.atomic():
+        for data in kinds:
+            kind = ContraindicationKind.objects.filter(clinic=clinic, code=data["code"]).first()
+            created = kind is None
+            kind = kind or ContraindicationKind(clinic=clinic, code=data["code"])
+            if not created and kind_data(kind) == data:
+                continue
+            kind.severity = data["severity"]
+            for name in KIND_TEXTS:
+                _set_texts(kind, name, data[name])
+            kind.save()
+            (result.kinds_created if created else result.kinds_updated).append(data["code"])
+        for data in templates:
+            template = (
+                ProtocolTemplate.objects.select_for_update()
+                .filter(clinic=clinic, slug=data["slug"])
+                .first()
+            )
+            if template is not None and template_data(template) == data:
+                result.unchanged.append(data["slug"])
+                continue
+            created = template is None
+            template = template or ProtocolTemplate(clinic=clinic)
+            apply_template_data(template, data)
+            record_version(template, author, note)
+            (result.created if created else result.updated).append(data["slug"])
+    return result
+
+
+# --- Differences between versions -------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    what: str
+    old: str = ""
+    new: str = ""
+
+
+def _show(value) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return "" if value is None else str(value)
+
+
+def _language_suffix(code: str) -> str:
+    return "" if code == LANGUAGES[0] else f" ({code})"
+
+
+def _field_changes(model, old: dict, new: dict, names, texts, prefix: str = "") -> list[Change]:
+    changes = []
+    for name in names:
+        if old.get(name) != new.get(name):
+            label = f"{prefix}{capfirst(_label(model, name))}"
+            changes.append(Change(label, _show(old.get(name)), _show(new.get(name))))
+    for name in texts:
+        old_texts, new_texts = old.get(name) or {}, new.get(name) or {}
+        for code in LANGUAGES:
+            if old_texts.get(code, "") != new_texts.get(code, ""):
+                label = f"{prefix}{capfirst(_label(model, name))}{_language_suffix(code)}"
+                changes.append(Change(label, old_texts.get(code, ""), new_texts.get(code, "")))
+    return changes
+
+
+def _describe_step(step: dict) -> str:
+    return f"{step.get('phase')}: {(step.get('body_area') or {}).get('en', '')} — " + str(
+        step.get("technique")
+    )
+
+
+def _list_changes(model, old: list, new: list, values, texts, what: str, describe) -> list:
+    changes = []
+    key = json.dumps
+    matcher = difflib.SequenceMatcher(a=[key(i) for i in old], b=[key(i) for i in new])
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op == "replace" and a2 - a1 == b2 - b1:
+            for offset in range(a2 - a1):
+                prefix = f"{what} {b1 + offset + 1}: "
+                changes += _field_changes(
+                    model, old[a1 + offset], new[b1 + offset], values, texts, prefix
+                )
+            continue
+        for i in range(a1, a2):
+            changes.append(Change(f"{what} {i + 1}", describe(old[i]), _("(removed)")))
+        for i in range(b1, b2):
+            changes.append(Change(f"{what} {i + 1}", _("(added)"), describe(new[i])))
+    return changes
+
+
+def differences(old: dict, new: dict) -> list[Change]:
+    """What changed from one version's data to another's, in words an admin reads."""
+    from protocols.models import HandoutSection, ProtocolStep, ProtocolTemplate
+
+    changes = _field_changes(ProtocolTemplate, old, new, ["slug", *TEMPLATE_VALUES], TEMPLATE_TEXTS)
+    changes += _list_changes(
+        ProtocolStep,
+        old.get("steps", []),
+        new.get("steps", []),
+        STEP_VALUES,
+        STEP_TEXTS,
+        _("Step"),
+        _describe_step,
+    )
+    changes += _list_changes(
+        HandoutSection,
+        old.get("handout_sections", []),
+        new.get("handout_sections", []),
+        [],
+        SECTION_TEXTS,
+        _("Handout section"),
+        lambda section: (section.get("title") or {}).get("en", ""),
+    )
+    return changes
