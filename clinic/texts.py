@@ -45,3 +45,25 @@ def translations(source, field: str) -> dict[str, str]:
         or ""
         for code in LANGUAGES
     }
+
+
+class PlainTextModelMixin:
+    """Stores multi-line texts with "\\n" line ends whatever the browser sent ("\\r\\n").
+
+    Without this, saving a form unchanged would rewrite every text and show up as a change in
+    the template's versions.
+    """
+
+    def save(self, *args, **kwargs):
+        from django.db import models
+
+        for model_field in self._meta.concrete_fields:
+            if isinstance(model_field, models.TextField):
+                value = getattr(self, model_field.attname)
+                if isinstance(value, str) and "\r" in value:
+                    setattr(
+                        self,
+                        model_field.attname,
+                        value.replace("\r\n", "\n").replace("\r", "\n"),
+                    )
+        super().save(*args, **kwargs)

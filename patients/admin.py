@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from clinic.admin import ClinicScopedAdminMixin, ClinicScopedInlineMixin
 from patients.models import (
@@ -52,9 +54,59 @@ class PatientAdmin(ClinicScopedAdminMixin, admin.ModelAdmin):
         return False  # patients are archived, never deleted
 
 
+class ContraindicationKindForm(forms.ModelForm):
+    clinic_id = None  # set per request by ``ContraindicationKindAdmin.get_form``
+
+    class Meta:
+        model = ContraindicationKind
+        fields = [
+            "clinic",
+            "code",
+            "severity",
+            "name",
+            "name_ru",
+            "patient_text",
+            "patient_text_ru",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        code = cleaned.get("code")
+        clinic = cleaned.get("clinic") if "clinic" in self.fields else None
+        clinic_id = clinic.pk if clinic else (self.instance.clinic_id or self.clinic_id)
+        clash = ContraindicationKind.objects.filter(clinic_id=clinic_id, code=code)
+        if code and clash.exclude(pk=self.instance.pk).exists():
+            self.add_error(
+                "code",
+                _("Another contraindication of this clinic already has the code “%(code)s”.")
+                % {"code": code},
+            )
+        return cleaned
+
+
 @admin.register(ContraindicationKind)
 class ContraindicationKindAdmin(ClinicScopedAdminMixin, admin.ModelAdmin):
     clinic_owned = True
-    list_display = ["name", "code", "severity"]
+    form = ContraindicationKindForm
+    list_display = ["name", "name_ru", "code", "severity"]
     list_filter = ["severity"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_ru", "code"]
+    fields = [
+        "clinic",
+        ("code", "severity"),
+        ("name", "name_ru"),
+        ("patient_text", "patient_text_ru"),
+    ]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if request.user.is_superuser else [f for f in fields if f != "clinic"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"clinic_id": request.user.clinic_id})
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.patient_periods.exists():
+            return False  # recorded for patients: rename it instead
+        return super().has_delete_permission(request, obj)

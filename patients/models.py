@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import LANGUAGE_CHOICES, Clinic
+from clinic.texts import PlainTextModelMixin
 from protocols import planner
 
 
@@ -277,7 +278,7 @@ class ContraindicationKindQuerySet(ClinicScopedQuerySet):
         return self.filter(clinic__isnull=True)
 
 
-class ContraindicationKind(models.Model):
+class ContraindicationKind(PlainTextModelMixin, models.Model):
     """An entry of the clinic's contraindication list: blocks planning (R9) or warns (R10)."""
 
     BLOCKS = planner.BLOCKS

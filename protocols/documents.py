@@ -96,11 +96,12 @@ def render_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
 # --- The documents -------------------------------------------------------------------------
 
 
-def handout_html(course) -> str:
+def handout_html(course, **parts) -> str:
+    """The handout of ``course`` in the patient's language (``parts``: see ``handout_context``)."""
     from protocols.handouts import handout_context
 
     with translation.override(course.patient.language):
-        return render_to_string("documents/handout.html", handout_context(course))
+        return render_to_string("documents/handout.html", handout_context(course, **parts))
 
 
 def sheets_html(sheets, *, language: str) -> str:

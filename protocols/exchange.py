@@ -8,6 +8,7 @@ plain string is read as English.
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -296,7 +297,7 @@ class _Reader:
         if value is None:
             return dict.fromkeys(LANGUAGES, "")
         if isinstance(value, str):
-            return {**dict.fromkeys(LANGUAGES, ""), LANGUAGES[0]: value}
+            return {**dict.fromkeys(LANGUAGES, ""), LANGUAGES[0]: _lines(value)}
         if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
             unknown = sorted(set(value) - set(LANGUAGES))
             if unknown:
@@ -305,7 +306,7 @@ class _Reader:
                     _("unknown languages %(codes)s (use %(known)s).")
                     % {"codes": ", ".join(unknown), "known": ", ".join(LANGUAGES)},
                 )
-            return {code: value.get(code, "") for code in LANGUAGES}
+            return {code: _lines(value.get(code, "")) for code in LANGUAGES}
         self.error(where, _("expected a text or an object of texts by language (en, ru)."))
         return dict.fromkeys(LANGUAGES, "")
 
@@ -326,6 +327,10 @@ class _Reader:
                     place = f"{where}, {_('field')} “{name}” ({label})"
                 for message in messages:
                     self.error(place, message)
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _template_name(data: dict, index: int) -> str:
@@ -522,6 +527,29 @@ class Change:
     what: str
     old: str = ""
     new: str = ""
+    kind: str = "changed"  # or "added", "removed", "moved"
+
+    def parts(self) -> tuple[list, list]:
+        """Both texts as (piece, changed) pairs, word by word, to mark what differs."""
+        old_words = re.split(r"(\s+)", self.old)
+        new_words = re.split(r"(\s+)", self.new)
+        old_parts, new_parts = [], []
+        matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+        for op, a1, a2, b1, b2 in matcher.get_opcodes():
+            changed = op != "equal"
+            if a2 > a1:
+                old_parts.append(("".join(old_words[a1:a2]), changed))
+            if b2 > b1:
+                new_parts.append(("".join(new_words[b1:b2]), changed))
+        return old_parts, new_parts
+
+    @property
+    def old_parts(self):
+        return self.parts()[0]
+
+    @property
+    def new_parts(self):
+        return self.parts()[1]
 
 
 def _show(value) -> str:
@@ -552,14 +580,20 @@ def _field_changes(model, old: dict, new: dict, names, texts, prefix: str = "") 
 
 
 def _describe_step(step: dict) -> str:
-    return f"{step.get('phase')}: {(step.get('body_area') or {}).get('en', '')} — " + str(
-        step.get("technique")
-    )
+    from protocols.models import ProtocolStep
+
+    phase = dict(ProtocolStep.PHASE_CHOICES).get(step.get("phase"), step.get("phase"))
+    technique = dict(ProtocolStep.TECHNIQUE_CHOICES).get(step.get("technique"), "")
+    area = (step.get("body_area") or {}).get(LANGUAGES[0], "")
+    return f"{phase}: {area} — {technique}"
 
 
 def _list_changes(model, old: list, new: list, values, texts, what: str, describe) -> list:
-    changes = []
-    key = json.dumps
+    changes, removed, added = [], [], []
+
+    def key(item):
+        return json.dumps(item, sort_keys=True)
+
     matcher = difflib.SequenceMatcher(a=[key(i) for i in old], b=[key(i) for i in new])
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
@@ -571,10 +605,19 @@ def _list_changes(model, old: list, new: list, values, texts, what: str, describ
                     model, old[a1 + offset], new[b1 + offset], values, texts, prefix
                 )
             continue
-        for i in range(a1, a2):
-            changes.append(Change(f"{what} {i + 1}", describe(old[i]), _("(removed)")))
-        for i in range(b1, b2):
-            changes.append(Change(f"{what} {i + 1}", _("(added)"), describe(new[i])))
+        removed.extend(range(a1, a2))
+        added.extend(range(b1, b2))
+    for i in list(removed):  # the same item removed in one place and added in another: a move
+        j = next((j for j in added if key(new[j]) == key(old[i])), None)
+        if j is not None:
+            removed.remove(i)
+            added.remove(j)
+            moved = _("moved from position %(old)s to %(new)s") % {"old": i + 1, "new": j + 1}
+            changes.append(Change(f"{what} {j + 1}", describe(old[i]), moved, kind="moved"))
+    for i in removed:
+        changes.append(Change(f"{what} {i + 1}", describe(old[i]), _("removed"), kind="removed"))
+    for j in added:
+        changes.append(Change(f"{what} {j + 1}", _("added"), describe(new[j]), kind="added"))
     return changes
 
 

@@ -118,11 +118,18 @@ def _columns(sessions: list) -> list[tuple]:
     return list(zip_longest(sessions[:half], sessions[half:]))
 
 
-def handout_context(course) -> dict:
+def handout_context(course, *, sessions=None, conditions=None) -> dict:
+    """What the patient's handout says. ``sessions`` and ``conditions`` default to the saved
+    course's; the admin's preview passes them for a course that is never saved."""
     snapshot = course.template_snapshot
-    sessions = [s for s in course.sessions.all() if s.status != Session.CANCELLED]
-    sessions.sort(key=lambda s: s.number)
-    conditions = list(course.patient.conditions.all())
+    if sessions is None:
+        sessions = course.sessions.all()
+    if conditions is None:
+        conditions = course.patient.conditions.all()
+    sessions = sorted(
+        (s for s in sessions if s.status != Session.CANCELLED), key=lambda s: s.number
+    )
+    conditions = list(conditions)
     first = min((s.date for s in sessions), default=None)
     return {
         "course": course,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import ChoiceSetField
 from clinic.models import Clinic
-from clinic.texts import localized
+from clinic.texts import PlainTextModelMixin, localized
 from patients.models import ClinicScopedQuerySet, Condition, Patient
 
 METHOD_STYLE_CHOICES = [
@@ -39,7 +39,7 @@ class ProtocolTemplateQuerySet(ClinicScopedQuerySet):
         return self.filter(active=True)
 
 
-class ProtocolTemplate(models.Model):
+class ProtocolTemplate(PlainTextModelMixin, models.Model):
     """A course recipe: timings, the procedure step by step and the handout texts (all data)."""
 
     clinic = models.ForeignKey(
@@ -209,7 +209,7 @@ class ProtocolTemplate(models.Model):
             raise ValidationError(errors)
 
 
-class ProtocolStep(models.Model):
+class ProtocolStep(PlainTextModelMixin, models.Model):
     PHASE_CHOICES = [
         ("introductory", _("Introductory")),
         ("main", _("Main")),
@@ -252,7 +252,7 @@ class ProtocolStep(models.Model):
         return f"{self.get_phase_display()}: {self.body_area} — {self.get_technique_display()}"
 
 
-class HandoutSection(models.Model):
+class HandoutSection(PlainTextModelMixin, models.Model):
     template = models.ForeignKey(
         ProtocolTemplate,
         on_delete=models.CASCADE,
