@@ -188,20 +188,38 @@ class ProtocolTemplate(PlainTextModelMixin, models.Model):
 
     def clean(self):
         super().clean()
+        # Only whole numbers are compared: a field that failed its own check is reported there.
+        number = {
+            name: value
+            for name in (
+                "start_minutes",
+                "step_minutes",
+                "target_minutes",
+                "min_sessions",
+                "default_sessions",
+                "max_sessions",
+            )
+            if isinstance(value := getattr(self, name), int) and not isinstance(value, bool)
+        }
         errors = {}
-        if self.start_minutes and self.target_minutes and self.start_minutes > self.target_minutes:
-            errors["start_minutes"] = _(
-                "The first session cannot be longer than the longest session."
-            )
-        elif self.start_minutes != self.target_minutes and not self.step_minutes:
-            errors["step_minutes"] = _(
-                "Sessions must grow by at least 1 minute to reach the longest session."
-            )
-        if self.min_sessions and self.max_sessions and self.min_sessions > self.max_sessions:
+        start, step, target = (
+            number.get(n) for n in ("start_minutes", "step_minutes", "target_minutes")
+        )
+        if start is not None and target is not None:
+            if start > target:
+                errors["start_minutes"] = _(
+                    "The first session cannot be longer than the longest session."
+                )
+            elif start != target and step is not None and step < 1:
+                errors["step_minutes"] = _(
+                    "Sessions must grow by at least 1 minute to reach the longest session."
+                )
+        low, usual, high = (
+            number.get(n) for n in ("min_sessions", "default_sessions", "max_sessions")
+        )
+        if low is not None and high is not None and low > high:
             errors["min_sessions"] = _("The fewest sessions cannot be more than the most.")
-        elif self.default_sessions and not (
-            self.min_sessions <= self.default_sessions <= self.max_sessions
-        ):
+        elif None not in (low, usual, high) and not (low <= usual <= high):
             errors["default_sessions"] = _(
                 "The usual number of sessions must lie between the fewest and the most."
             )
