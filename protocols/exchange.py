@@ -225,6 +225,7 @@ def duplicate_template(template, author=None):
 
     data = template_data(template)
     data["slug"] = free_slug(template.clinic, template.slug)
+    data["active"] = False  # offered for courses once an admin has checked and activated it
     data["name"] = {
         code: (_("%(name)s (copy)") % {"name": text})[:200] if text else ""
         for code, text in data["name"].items()

@@ -7,6 +7,7 @@ from a course and sessions that exist only in memory.
 from datetime import date, timedelta
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import LANGUAGE_CHOICES, Clinic
@@ -115,12 +116,13 @@ def sample_handout_html(form: SamplePatientForm, plan: planner.Plan, therapist) 
     from protocols.models import Course, Session
 
     data = form.cleaned_data
-    patient = Patient(
-        clinic=form.clinic,
-        first_name=str(_("Sample")),
-        last_name=str(_("Patient")),
-        language=data["language"],
-    )
+    with translation.override(data["language"]):
+        patient = Patient(
+            clinic=form.clinic,
+            first_name=str(_("Sample")),
+            last_name=str(_("Patient")),
+            language=data["language"],
+        )
     course = Course(
         patient=patient,
         template=form.template,
