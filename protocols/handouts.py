@@ -140,7 +140,6 @@ def handout_context(course, *, sessions=None, conditions=None) -> dict:
         "sessions": sessions,
         "schedule_columns": _columns(sessions),
         "name": localized(snapshot, "name"),
-        "description": text_blocks(localized(snapshot, "description")),
         "phases": _phases(snapshot),
         "sections": [
             {"title": localized(s, "title"), "blocks": text_blocks(localized(s, "text"))}
