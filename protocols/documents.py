@@ -104,19 +104,44 @@ def handout_html(course, **parts) -> str:
         return render_to_string("documents/handout.html", handout_context(course, **parts))
 
 
-def sheets_html(sheets, *, language: str) -> str:
-    """One HTML document holding the given session sheets (see ``handouts.sheet_context``)."""
+def sheets_html(sheets, *, language: str, day: bool = False) -> str:
+    """One HTML document holding the given session sheets (see ``handouts.sheet_context``).
+
+    ``day``: the sheets are part of a day's file, so each page names its sheet ("Sheet 3 of 30")
+    and its patient instead of carrying page numbers.
+    """
     with translation.override(language):
         clinic = sheets[0]["clinic"] if sheets else None
-        return render_to_string("documents/sheet.html", {"sheets": sheets, "clinic": clinic})
+        return render_to_string(
+            "documents/sheet.html", {"sheets": sheets, "clinic": clinic, "day": day}
+        )
+
+
+SHEETS_PER_DOCUMENT = 4  # a day is rendered as documents of this many sheets, in parallel
+
+
+def day_sheet_documents(sessions, *, language: str) -> list[tuple[str, int]]:
+    """A day's sheets as HTML documents to render: ``(html, number of sheets in it)``.
+
+    Rendering a few sheets per document spreads the fixed cost of a WeasyPrint render (fonts,
+    styles) over them; several documents keep every core busy and the progress bar moving.
+    """
+    from protocols.handouts import sheet_context
+
+    sheets = [sheet_context(s.course, [s]) for s in sessions]
+    for position, sheet in enumerate(sheets, start=1):
+        sheet.update(position=position, count=len(sheets))
+    size = SHEETS_PER_DOCUMENT if len(sheets) >= settings.PDF_PARALLEL_FROM else len(sheets)
+    chunks = [sheets[i : i + size] for i in range(0, len(sheets), max(size, 1))]
+    return [(sheets_html(chunk, language=language, day=True), len(chunk)) for chunk in chunks]
 
 
 def day_sheets_pdf(sessions, *, language: str, progress=None) -> bytes:
     """One sheet per session (courses prefetched with ``handouts.document_prefetches``)."""
-    from protocols.handouts import sheet_context
-
-    htmls = [sheets_html([sheet_context(s.course, [s])], language=language) for s in sessions]
-    return merge_pdfs(render_many(htmls, progress=progress))
+    documents = day_sheet_documents(sessions, language=language)
+    htmls = [html for html, _count in documents]
+    weights = [count for _html, count in documents]
+    return merge_pdfs(render_many(htmls, progress=progress, weights=weights))
 
 
 # --- Many documents at once (a day's sheets) ----------------------------------------------
@@ -151,25 +176,30 @@ def _pool():
     return _POOL
 
 
-def render_many(htmls: list[str], *, progress=None) -> list[bytes]:
-    """Render several documents, on every core when there are enough to be worth it.
+def render_many(htmls: list[str], *, progress=None, weights=None, parallel=None) -> list[bytes]:
+    """Render several documents, on every core when there is enough work to be worth it.
 
-    ``progress(done, total)`` is called as documents finish.
+    ``progress(done, total)`` is called as documents finish, counting each document as its
+    weight (e.g. the number of sheets in it; 1 each by default).
     """
-    total = len(htmls)
-    if total < settings.PDF_PARALLEL_FROM or settings.PDF_WORKERS <= 1:
-        results = []
-        for html in htmls:
+    weights = weights or [1] * len(htmls)
+    total = sum(weights)
+    if parallel is None:
+        parallel = len(htmls) > 1 and total >= settings.PDF_PARALLEL_FROM
+    done, results = 0, []
+    if not parallel or settings.PDF_WORKERS <= 1:
+        for html, weight in zip(htmls, weights, strict=True):
             results.append(render_pdf(html))
+            done += weight
             if progress:
-                progress(len(results), total)
+                progress(done, total)
         return results
     futures = [_pool().submit(render_pdf, html) for html in htmls]
-    results = []
-    for future in futures:
+    for future, weight in zip(futures, weights, strict=True):
         results.append(future.result(timeout=settings.PDF_TIMEOUT_SECONDS))
+        done += weight
         if progress:
-            progress(len(results), total)
+            progress(done, total)
     return results
 
 

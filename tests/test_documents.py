@@ -248,6 +248,34 @@ def test_a_large_day_renders_on_every_core_with_the_same_pages(
 
 
 @pytest.mark.django_db
+def test_every_page_of_a_day_names_its_patient_and_sheet(
+    signed_in, clinic_a, therapist_a, settings, monkeypatch
+):
+    from protocols import documents
+
+    day = next_working_day(today() + timedelta(days=1), clinic_a)
+    names = ["Antonova", "Borisova", "Vasilieva", "Grigorieva", "Dmitrieva"]
+    for last_name in names:
+        running_course(knee_patient(clinic_a, last_name=last_name), therapist_a, start=day)
+    settings.PDF_PARALLEL_FROM = 2
+    monkeypatch.setattr(documents, "SHEETS_PER_DOCUMENT", 2)  # documents of 2, 2 and 1 sheets
+
+    response = signed_in.get(reverse("protocols:day_sheets"), {"date": day.isoformat()})
+
+    reader = PdfReader(io.BytesIO(response.content))
+    seen = []
+    for page in reader.pages:
+        text = flat(page.extract_text())
+        number = next(n for n in range(1, 6) if f"Sheet {n} of 5" in text)
+        # sheets come in the patients' alphabetical order; the name heads and foots the page
+        assert sorted(names)[number - 1] in text.split("Session sheet")[0] + text[-80:]
+        seen.append(number)
+    assert sorted(set(seen)) == [1, 2, 3, 4, 5]
+    assert seen == sorted(seen)
+    assert "Page" not in flat(reader.pages[0].extract_text())
+
+
+@pytest.mark.django_db
 def test_a_busy_day_renders_in_the_background_behind_a_progress_bar(
     signed_in, clinic_a, therapist_a, settings, monkeypatch
 ):
