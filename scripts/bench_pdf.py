@@ -118,5 +118,6 @@ def main():
         f"   [{pages} pages, {len(pdf) // 1024} KiB]"
     )
 
+
 if __name__ == "__main__":
     main()
