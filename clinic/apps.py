@@ -13,3 +13,9 @@ class ClinicConfig(AppConfig):
         # Permissions only exist after every app has migrated, so the role groups are kept in
         # step at the end of each migrate run rather than in a data migration.
         post_migrate.connect(ensure_roles_after_migrate, dispatch_uid="clinic.ensure_roles")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from clinic.middleware import touch_on_sign_in
+
+        user_logged_in.connect(touch_on_sign_in, dispatch_uid="clinic.touch_on_sign_in")

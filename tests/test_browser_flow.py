@@ -48,6 +48,11 @@ def browser_page():
         )
         page = browser.new_page(viewport={"width": 1024, "height": 800})
         page.set_default_timeout(10_000)
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda message: message.type == "error" and page.console_errors.append(message.text),
+        )
         yield page
         browser.close()
 
@@ -139,3 +144,6 @@ def test_a_therapist_plans_a_course_and_records_the_first_session(live_server, b
     assert (first.status, first.pain_before, first.pain_after) == (Session.DONE, 4, 2)
     assert first.actual_minutes == 7
     assert first.date == today
+    # The pages ran under the Content-Security-Policy without anything being refused.
+    refused = [m for m in page.console_errors if "Content Security Policy" in m]
+    assert refused == []
