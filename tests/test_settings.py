@@ -61,3 +61,11 @@ def test_debug_runs_with_development_defaults():
     result = manage("check", DJANGO_DEBUG="1", DJANGO_SECRET_KEY="", DJANGO_ALLOWED_HOSTS="")
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_hashes_passwords_with_argon2():
+    code = "from django.contrib.auth.hashers import make_password; print(make_password('x'))"
+    result = manage("shell", "-c", code, **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("argon2$")

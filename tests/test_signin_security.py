@@ -98,3 +98,20 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, th
     assert directives["object-src"] == "'none'"
     assert directives["frame-ancestors"] == "'none'"
     assert "unsafe-inline" not in directives["script-src"]
+
+
+@pytest.mark.django_db
+def test_a_weak_new_password_is_refused_with_the_reasons(client, nurse):
+    client.force_login(nurse)
+
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This password is too common." in page
+    assert "This password is entirely numeric." in page
+    nurse.refresh_from_db()
+    assert nurse.check_password(PASSWORD)
