@@ -398,9 +398,12 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
                 reverse("admin:protocols_protocoltemplate_history", args=[template.pk])
             )
         others = template.versions.exclude(pk=version.pk)
-        against_number = request.GET.get("against", "")
-        if against_number.isdigit():
-            against = get_object_or_404(others, number=int(against_number))
+        try:
+            against_number = int(request.GET.get("against", ""))
+        except ValueError:
+            against_number = None
+        if against_number is not None:
+            against = get_object_or_404(others, number=against_number)
         else:
             against = others.filter(number__lt=version.number).order_by("-number").first()
         current = exchange.template_data(template)
@@ -492,7 +495,10 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
         if request.method == "POST" and form.is_valid():
             clinic = form.cleaned_data.get("clinic") or request.user.clinic
             if clinic is None:
-                form.add_error("clinic", _("Choose the clinic to import into."))
+                form.add_error(
+                    "clinic" if "clinic" in form.fields else None,
+                    _("Your account belongs to no clinic, so there is nothing to import into."),
+                )
             else:
                 upload = form.cleaned_data["file"]
                 try:

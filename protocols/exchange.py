@@ -8,6 +8,7 @@ plain string is read as English.
 
 import difflib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -46,6 +47,8 @@ STEP_TEXTS = ["body_area", "instruction", "repetitions"]
 SECTION_TEXTS = ["title", "text"]
 KIND_VALUES = ["severity"]
 KIND_TEXTS = ["name", "patient_text"]
+
+MAX_ROWS = 200  # steps or handout sections in one template of a file
 
 MAIN_STEP_MESSAGE = gettext_lazy(
     "A template needs at least one step in the main part: that is the massage itself."
@@ -176,10 +179,13 @@ def apply_template_data(template, data: dict) -> None:
         HandoutSection.objects.bulk_create(_new_sections(template, data))
 
 
+@transaction.atomic
 def record_version(template, author=None, note: str = ""):
     """Store the template's current state as its next version; nothing if it is unchanged."""
-    from protocols.models import TemplateVersion
+    from protocols.models import ProtocolTemplate, TemplateVersion
 
+    # Two saves of one template at once: the second waits, then numbers after the first.
+    ProtocolTemplate.objects.select_for_update().filter(pk=template.pk).exists()
     data = template_data(template)
     latest = template.versions.order_by("-number").first()
     if latest is not None and latest.data == data:
@@ -207,15 +213,17 @@ def free_slug(clinic, slug: str) -> str:
     from protocols.models import ProtocolTemplate
 
     taken = set(
-        ProtocolTemplate.objects.filter(clinic=clinic, slug__startswith=slug).values_list(
+        ProtocolTemplate.objects.filter(clinic=clinic, slug__startswith=slug[:60]).values_list(
             "slug", flat=True
         )
     )
-    candidate, number = f"{slug}-copy"[:80], 2
-    while candidate in taken:
-        candidate = f"{slug}-copy-{number}"[:80]
+    number = 1
+    while True:
+        suffix = "-copy" if number == 1 else f"-copy-{number}"
+        candidate = slug[: 80 - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
         number += 1
-    return candidate
 
 
 @transaction.atomic
@@ -295,6 +303,20 @@ class _Reader:
         return value
 
     def text(self, value, where: str) -> dict:
+        texts = self._text(value, where)
+        if any("\x00" in text for text in texts.values()):
+            self.error(where, _("a text contains a NUL character."))
+            return dict.fromkeys(LANGUAGES, "")
+        return texts
+
+    def name(self, value, where: str) -> str:
+        """A slug or a code: must be text."""
+        if not isinstance(value, str) or "\x00" in value:
+            self.error(where, _("the short name or code must be text."))
+            return ""
+        return value
+
+    def _text(self, value, where: str) -> dict:
         if value is None:
             return dict.fromkeys(LANGUAGES, "")
         if isinstance(value, str):
@@ -317,9 +339,12 @@ class _Reader:
             return []
         return value
 
-    def model_errors(self, obj, where: str, exclude: list[str]) -> None:
+    def model_errors(self, obj, where: str, exclude: list[str]) -> bool:
         try:
             obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except (OverflowError, TypeError):
+            self.error(where, _("a number is out of range or not a number."))
+            return False
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 place = where
@@ -328,6 +353,8 @@ class _Reader:
                     place = f"{where}, {_('field')} “{name}” ({label})"
                 for message in messages:
                     self.error(place, message)
+            return False
+        return True
 
 
 def _lines(text: str) -> str:
@@ -358,6 +385,8 @@ def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
     )
     if document is None:
         raise ImportRejected(reader.errors)
+    if not isinstance(document["version"], int) or isinstance(document["version"], bool):
+        document["version"] = repr(document["version"])
     if document["format"] != FORMAT:
         reader.error(
             _("The file"),
@@ -385,11 +414,11 @@ def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
         )
         if item is None:
             continue
-        data = {"code": item["code"], "severity": item["severity"]}
+        data = {"code": reader.name(item["code"], where), "severity": item["severity"]}
         data.update({name: reader.text(item.get(name), f"{where}, {name}") for name in KIND_TEXTS})
-        if item["code"] in codes:
+        if data["code"] in codes:
             reader.error(where, _("appears twice in the file."))
-        codes.add(item["code"])
+        codes.add(data["code"])
         kind = ContraindicationKind(clinic=clinic, code=data["code"], severity=data["severity"])
         for name in KIND_TEXTS:
             _set_texts(kind, name, data[name])
@@ -405,7 +434,7 @@ def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
         if item is None:
             continue
         defaults = {name: getattr(ProtocolTemplate(), name) for name in TEMPLATE_VALUES}
-        data = {"slug": item["slug"]}
+        data = {"slug": reader.name(item["slug"], where)}
         for name in TEMPLATE_TEXTS:
             data[name] = reader.text(item.get(name), f"{where}, {name}")
         for name in TEMPLATE_VALUES:
@@ -419,12 +448,16 @@ def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
         except (TypeError, ValueError) as exc:  # a ChoiceSetField given something odd
             reader.error(where, str(exc))
             continue
-        reader.model_errors(template, where, exclude=["clinic"])
-        # The cleaned values ("15" → 15), so that a second import of the same file compares equal.
-        data.update(template_data_values(template))
+        if reader.model_errors(template, where, exclude=["clinic"]):
+            # The cleaned values ("15" → 15), so that importing the file again compares equal.
+            data.update(template_data_values(template))
 
         data["steps"] = []
-        for number, raw_step in enumerate(reader.items(item["steps"], f"{where}, steps"), 1):
+        steps = reader.items(item["steps"], f"{where}, steps")
+        if len(steps) > MAX_ROWS:
+            reader.error(where, _("more than %(max)s steps.") % {"max": MAX_ROWS})
+            steps = []
+        for number, raw_step in enumerate(steps, 1):
             step_where = f"{where}, " + _("step %(number)s") % {"number": number}
             step_item = reader.object(
                 raw_step, step_where, {*STEP_VALUES, *STEP_TEXTS}, {"phase", "technique"}
@@ -441,14 +474,17 @@ def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
             obj = ProtocolStep(order=number, **{n: step[n] for n in STEP_VALUES})
             for name in STEP_TEXTS:
                 _set_texts(obj, name, step[name])
-            reader.model_errors(obj, step_where, exclude=["template"])
-            step.update({name: getattr(obj, name) for name in STEP_VALUES})
+            if reader.model_errors(obj, step_where, exclude=["template"]):
+                step.update({name: getattr(obj, name) for name in STEP_VALUES})
             data["steps"].append(step)
         if not any(step["phase"] == "main" for step in data["steps"]):
             reader.error(where, str(MAIN_STEP_MESSAGE))
 
         data["handout_sections"] = []
         sections = reader.items(item.get("handout_sections", []), f"{where}, handout_sections")
+        if len(sections) > MAX_ROWS:
+            reader.error(where, _("more than %(max)s handout sections.") % {"max": MAX_ROWS})
+            sections = []
         for number, raw_section in enumerate(sections, 1):
             section_where = f"{where}, " + _("handout section %(number)s") % {"number": number}
             section_item = reader.object(raw_section, section_where, set(SECTION_TEXTS), {"title"})
@@ -471,11 +507,24 @@ def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
 
 
 def parse_json(raw: bytes | str) -> dict:
+    def refuse_constant(name):
+        raise ValueError(f"{name} is not a number this file may hold")
+
+    def finite(text):
+        number = float(text)
+        if math.isinf(number):
+            raise ValueError(f"{text} is too large a number")
+        return number
+
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return json.loads(raw, parse_constant=refuse_constant, parse_float=finite)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
         raise ImportRejected(
             [_("The file is not valid JSON (%(error)s).") % {"error": exc}]
+        ) from None
+    except RecursionError:
+        raise ImportRejected(
+            [_("The file is nested too deeply to be a protocol library.")]
         ) from None
 
 

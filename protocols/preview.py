@@ -76,6 +76,15 @@ class SamplePatientForm(forms.Form):
         super().__init__({**initial, **data.dict()} if data else initial)
         self.fields["condition"].choices = [(c, kinds.get(c, c)) for c in conditions]
 
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        today = date.today()
+        if not today - timedelta(days=366) <= start <= today + timedelta(days=5 * 366):
+            raise forms.ValidationError(
+                _("Choose a first session within a year before or five years after today.")
+            )
+        return start
+
     def planner_condition(self) -> planner.Condition:
         kind = self.cleaned_data["condition"]
         start = self.cleaned_data["start"]

@@ -115,3 +115,17 @@ def test_a_weak_new_password_is_refused_with_the_reasons(client, nurse):
     assert "This password is entirely numeric." in page
     nurse.refresh_from_db()
     assert nurse.check_password(PASSWORD)
+
+
+def test_the_throttled_address_is_a_real_address_or_none(rf, settings):
+    from clinic.security import client_ip
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    spoofed = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7", REMOTE_ADDR="10.0.0.1")
+    garbage = rf.get("/", HTTP_X_FORWARDED_FOR="not-an-address", REMOTE_ADDR="10.0.0.1")
+    bare = rf.get("/")
+    bare.META.pop("REMOTE_ADDR")
+
+    assert client_ip(spoofed) == "198.51.100.7"  # the hop the proxy added, not the client's
+    assert client_ip(garbage) == "10.0.0.1"
+    assert client_ip(bare) is None

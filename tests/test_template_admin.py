@@ -725,3 +725,64 @@ def test_another_clinics_admin_cannot_import_into_this_clinic(client, clinic_b, 
 
     assert not clinic_a.protocol_templates.filter(name="Imported by B").exists()
     assert clinic_b.protocol_templates.filter(name="Imported by B").exists()
+
+
+def _template_document(clinic, **changes):
+    document = exchange.export_clinic(clinic, clinic.protocol_templates.filter(slug="sciatica-leg"))
+    document["templates"][0].update(changes)
+    return document
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"slug": ["a"]},
+        {"stages": 3},
+        {"conditions": 5},
+        {"start_minutes": 10**6},
+        {"name": {"en": "a\x00b"}},
+        {"steps": "all of them"},
+        {"steps": [{"phase": "main", "technique": "stroking", "body_area": 7}]},
+    ],
+    ids=repr,
+)
+def test_odd_values_in_a_file_are_reported_not_crashed_on(clinic_a, changes):
+    before = _row_counts()
+
+    with pytest.raises(exchange.ImportRejected) as rejected:
+        exchange.import_document(_template_document(clinic_a, **changes), clinic_a)
+
+    assert rejected.value.errors
+    assert all("sciatica-leg" in e or "Template no. 1" in e for e in rejected.value.errors)
+    assert _row_counts() == before
+
+
+@pytest.mark.parametrize(
+    "raw", [b'{"format": "massage-clinic-protocols", "version": 1, "x": 1e999}', b"[" * 100_000]
+)
+def test_infinite_numbers_and_endless_nesting_are_refused(raw):
+    with pytest.raises(exchange.ImportRejected):
+        exchange.parse_json(raw)
+
+
+@pytest.mark.django_db
+def test_a_long_short_name_can_be_duplicated_again_and_again(admin_client, template):
+    template.slug = "x" * 78
+    template.save()
+    for _ in range(3):
+        admin_client.post(CHANGELIST, {"action": "duplicate", "_selected_action": [template.pk]})
+
+    slugs = set(template.clinic.protocol_templates.values_list("slug", flat=True))
+    assert {"x" * 75 + "-copy", "x" * 73 + "-copy-2", "x" * 73 + "-copy-3"} <= slugs
+
+
+@pytest.mark.django_db
+def test_odd_query_strings_on_the_version_and_preview_pages_are_handled(admin_client, template):
+    base = f"{CHANGELIST}{template.pk}"
+    assert admin_client.get(f"{base}/versions/1/", {"against": "²"}).status_code == 200
+    far = admin_client.get(f"{base}/preview/", {"start": "9999-12-20"})
+    assert far.status_code == 200
+    assert "five years after today" in far.content.decode()
+    pdf = admin_client.get(f"{base}/preview/handout.pdf", {"start": "0001-01-01"})
+    assert pdf.status_code == 400
