@@ -1,5 +1,6 @@
 """Admin for clinics and staff, and the clinic-scoping every admin page of the project uses."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -19,6 +20,32 @@ SCOPED_CHOICES = {
     "course": "patient__clinic",
     "clinic": "pk",
 }
+
+
+class ClinicUniqueForm(forms.ModelForm):
+    """A form for a clinic-owned model whose ``unique_field`` is unique within the clinic.
+
+    The clinic is not on the form for clinic staff, so Django's own check of the
+    (clinic, field) constraint is skipped; this check says it in the admin's words instead of
+    failing on save. ``clinic_id`` is set per request by ``ClinicScopedAdminMixin.get_form``.
+    """
+
+    clinic_id = None
+    unique_field = ""
+    unique_message = ""  # with %(value)s
+
+    def clean(self):
+        cleaned = super().clean()
+        value = cleaned.get(self.unique_field)
+        clinic = cleaned.get("clinic") if "clinic" in self.fields else None
+        clinic_id = clinic.pk if clinic else (self.instance.clinic_id or self.clinic_id)
+        if value:
+            clash = self._meta.model.objects.filter(
+                clinic_id=clinic_id, **{self.unique_field: value}
+            )
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error(self.unique_field, self.unique_message % {"value": value})
+        return cleaned
 
 
 class ClinicScopedAdminMixin:
@@ -43,6 +70,33 @@ class ClinicScopedAdminMixin:
         if self.clinic_owned and not request.user.is_superuser:
             exclude.append("clinic")
         return exclude
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.clinic_owned or request.user.is_superuser:
+            return fieldsets
+
+        def without_clinic(fields):
+            kept = []
+            for field in fields:
+                if isinstance(field, (list, tuple)):
+                    field = [f for f in field if f != "clinic"]
+                    if field:
+                        kept.append(tuple(field))
+                elif field != "clinic":
+                    kept.append(field)
+            return kept
+
+        return [
+            (title, {**options, "fields": without_clinic(options["fields"])})
+            for title, options in fieldsets
+        ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if issubclass(form, ClinicUniqueForm):
+            form = type(form.__name__, (form,), {"clinic_id": request.user.clinic_id})
+        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         path = SCOPED_CHOICES.get(db_field.name)

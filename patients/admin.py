@@ -1,8 +1,7 @@
-from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ClinicScopedAdminMixin, ClinicScopedInlineMixin
+from clinic.admin import ClinicScopedAdminMixin, ClinicScopedInlineMixin, ClinicUniqueForm
 from patients.models import (
     Condition,
     ContraindicationKind,
@@ -54,8 +53,9 @@ class PatientAdmin(ClinicScopedAdminMixin, admin.ModelAdmin):
         return False  # patients are archived, never deleted
 
 
-class ContraindicationKindForm(forms.ModelForm):
-    clinic_id = None  # set per request by ``ContraindicationKindAdmin.get_form``
+class ContraindicationKindForm(ClinicUniqueForm):
+    unique_field = "code"
+    unique_message = _("Another contraindication of this clinic already has the code “%(value)s”.")
 
     class Meta:
         model = ContraindicationKind
@@ -68,20 +68,6 @@ class ContraindicationKindForm(forms.ModelForm):
             "patient_text",
             "patient_text_ru",
         ]
-
-    def clean(self):
-        cleaned = super().clean()
-        code = cleaned.get("code")
-        clinic = cleaned.get("clinic") if "clinic" in self.fields else None
-        clinic_id = clinic.pk if clinic else (self.instance.clinic_id or self.clinic_id)
-        clash = ContraindicationKind.objects.filter(clinic_id=clinic_id, code=code)
-        if code and clash.exclude(pk=self.instance.pk).exists():
-            self.add_error(
-                "code",
-                _("Another contraindication of this clinic already has the code “%(code)s”.")
-                % {"code": code},
-            )
-        return cleaned
 
 
 @admin.register(ContraindicationKind)
@@ -97,14 +83,6 @@ class ContraindicationKindAdmin(ClinicScopedAdminMixin, admin.ModelAdmin):
         ("name", "name_ru"),
         ("patient_text", "patient_text_ru"),
     ]
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        return fields if request.user.is_superuser else [f for f in fields if f != "clinic"]
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"clinic_id": request.user.clinic_id})
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.patient_periods.exists():

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from clinic.admin import ClinicScopedAdminMixin, ClinicScopedInlineMixin
+from clinic.admin import ClinicScopedAdminMixin, ClinicScopedInlineMixin, ClinicUniqueForm
 from clinic.models import Clinic
+from clinic.texts import LANGUAGES, field_name
 from patients.models import Condition
 from protocols import exchange
 from protocols.models import (
@@ -74,24 +75,19 @@ class HandoutSectionInline(ClinicScopedInlineMixin, SortableStackedInline):
     }
 
 
-class ProtocolTemplateForm(forms.ModelForm):
+class ProtocolTemplateForm(ClinicUniqueForm):
     """The template form, with a message for every rule an admin can break."""
 
-    clinic_id = None  # set per request by ``ProtocolTemplateAdmin.get_form``
+    unique_field = "slug"
+    unique_message = _("Another template of this clinic already has the short name “%(value)s”.")
 
     class Meta:
         model = ProtocolTemplate
         fields = [  # the admin narrows this to its fieldsets
             "clinic",
-            "name",
-            "name_ru",
             "slug",
-            "description",
-            "description_ru",
-            "conditions",
-            "stages",
-            "method_style",
-            *exchange.TEMPLATE_VALUES[3:],
+            *(field_name(name, code) for name in exchange.TEMPLATE_TEXTS for code in LANGUAGES),
+            *exchange.TEMPLATE_VALUES,
         ]
         error_messages = {
             "start_minutes": {"min_value": MINUTES_MESSAGE},
@@ -103,23 +99,6 @@ class ProtocolTemplateForm(forms.ModelForm):
             "break_months": {"min_value": BREAK_MESSAGE},
             "postop_days": {"min_value": POSTOP_MESSAGE},
         }
-
-    def clean(self):
-        cleaned = super().clean()
-        slug = cleaned.get("slug")
-        clinic = cleaned.get("clinic") if "clinic" in self.fields else None
-        clinic_id = clinic.pk if clinic else (self.instance.clinic_id or self.clinic_id)
-        if slug:
-            clash = ProtocolTemplate.objects.filter(clinic_id=clinic_id, slug=slug)
-            if self.instance.pk:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                self.add_error(
-                    "slug",
-                    _("Another template of this clinic already has the short name “%(slug)s”.")
-                    % {"slug": slug},
-                )
-        return cleaned
 
 
 class ConditionFilter(admin.SimpleListFilter):
@@ -207,19 +186,6 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
         (_("Variant"), {"fields": ["knee_sparing", "in_warm_water", "active"]}),
     ]
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser:
-            return fieldsets
-        return [
-            (title, {**options, "fields": [f for f in options["fields"] if f != "clinic"]})
-            for title, options in fieldsets
-        ]
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"clinic_id": request.user.clinic_id})
-
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(course_total=Count("courses"))
 
@@ -279,9 +245,8 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
     @admin.action(description=_("Export the selected templates as a file"), permissions=["view"])
     def export(self, request, queryset):
         clinic = request.user.clinic
-        templates = queryset.prefetch_related(None)
         document = exchange.export_document(
-            templates.order_by("slug"),
+            queryset.order_by("slug"),
             clinic.contraindication_kinds.order_by("code") if clinic else [],
         )
         response = HttpResponse(exchange.dumps(document), content_type="application/json")

@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clinic.texts import LANGUAGES, field_name
+from clinic.texts import LANGUAGES, field_name, translations
 
 FORMAT = "massage-clinic-protocols"
 FORMAT_VERSION = 1
@@ -58,10 +58,6 @@ MAIN_STEP_MESSAGE = gettext_lazy(
 # --- Objects → data ---------------------------------------------------------------------------
 
 
-def _texts(obj, name: str) -> dict:
-    return {code: getattr(obj, field_name(name, code), "") or "" for code in LANGUAGES}
-
-
 def template_data_values(template) -> dict:
     """The template's non-text values, JSON-ready."""
     return {
@@ -75,17 +71,17 @@ def template_data(template) -> dict:
     """One template with its steps and handout sections, in export order."""
     return {
         "slug": template.slug,
-        **{name: _texts(template, name) for name in TEMPLATE_TEXTS},
+        **{name: translations(template, name) for name in TEMPLATE_TEXTS},
         **template_data_values(template),
         "steps": [
             {
                 **{name: getattr(step, name) for name in STEP_VALUES},
-                **{name: _texts(step, name) for name in STEP_TEXTS},
+                **{name: translations(step, name) for name in STEP_TEXTS},
             }
             for step in template.steps.order_by("order", "pk")
         ],
         "handout_sections": [
-            {name: _texts(section, name) for name in SECTION_TEXTS}
+            {name: translations(section, name) for name in SECTION_TEXTS}
             for section in template.handout_sections.order_by("order", "pk")
         ],
     }
@@ -95,7 +91,7 @@ def kind_data(kind) -> dict:
     return {
         "code": kind.code,
         **{name: getattr(kind, name) for name in KIND_VALUES},
-        **{name: _texts(kind, name) for name in KIND_TEXTS},
+        **{name: translations(kind, name) for name in KIND_TEXTS},
     }
 
 
@@ -127,7 +123,7 @@ def dumps(document: dict) -> str:
 # --- Data → objects ---------------------------------------------------------------------------
 
 
-def _set_texts(obj, name: str, texts: dict) -> None:
+def _settranslations(obj, name: str, texts: dict) -> None:
     for code in LANGUAGES:
         setattr(obj, field_name(name, code), texts.get(code, ""))
 
@@ -135,7 +131,7 @@ def _set_texts(obj, name: str, texts: dict) -> None:
 def _set_template_fields(template, data: dict) -> None:
     template.slug = data["slug"]
     for name in TEMPLATE_TEXTS:
-        _set_texts(template, name, data[name])
+        _settranslations(template, name, data[name])
     for name in TEMPLATE_VALUES:
         setattr(template, name, data[name])
 
@@ -149,7 +145,7 @@ def _new_steps(template, data: dict) -> list:
         for name in STEP_VALUES:
             setattr(step, name, item[name])
         for name in STEP_TEXTS:
-            _set_texts(step, name, item[name])
+            _settranslations(step, name, item[name])
         steps.append(step)
     return steps
 
@@ -161,7 +157,7 @@ def _new_sections(template, data: dict) -> list:
     for order, item in enumerate(data["handout_sections"], start=1):
         section = HandoutSection(template=template, order=order)
         for name in SECTION_TEXTS:
-            _set_texts(section, name, item[name])
+            _settranslations(section, name, item[name])
         sections.append(section)
     return sections
 
@@ -349,8 +345,11 @@ class _Reader:
             for name, messages in exc.message_dict.items():
                 place = where
                 if name != "__all__":
-                    label = _label(type(obj), name)
-                    place = f"{where}, {_('field')} “{name}” ({label})"
+                    place = _("%(where)s, field “%(name)s” (%(label)s)") % {
+                        "where": where,
+                        "name": name,
+                        "label": _label(type(obj), name),
+                    }
                 for message in messages:
                     self.error(place, message)
             return False
@@ -421,7 +420,7 @@ def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
         codes.add(data["code"])
         kind = ContraindicationKind(clinic=clinic, code=data["code"], severity=data["severity"])
         for name in KIND_TEXTS:
-            _set_texts(kind, name, data[name])
+            _settranslations(kind, name, data[name])
         reader.model_errors(kind, where, exclude=["clinic"])
         kinds.append(data)
 
@@ -473,7 +472,7 @@ def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
             )
             obj = ProtocolStep(order=number, **{n: step[n] for n in STEP_VALUES})
             for name in STEP_TEXTS:
-                _set_texts(obj, name, step[name])
+                _settranslations(obj, name, step[name])
             if reader.model_errors(obj, step_where, exclude=["template"]):
                 step.update({name: getattr(obj, name) for name in STEP_VALUES})
             data["steps"].append(step)
@@ -496,7 +495,7 @@ def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
             }
             obj = HandoutSection(order=number)
             for name in SECTION_TEXTS:
-                _set_texts(obj, name, section[name])
+                _settranslations(obj, name, section[name])
             reader.model_errors(obj, section_where, exclude=["template"])
             data["handout_sections"].append(section)
         templates.append(data)
@@ -549,7 +548,7 @@ def import_document(document, clinic, author=None, note: str = "") -> ImportResu
                 continue
             kind.severity = data["severity"]
             for name in KIND_TEXTS:
-                _set_texts(kind, name, data[name])
+                _settranslations(kind, name, data[name])
             kind.save()
             (result.kinds_created if created else result.kinds_updated).append(data["code"])
         for data in templates:

@@ -7,36 +7,20 @@ no clinic. Each new clinic gets its own copy, which its admins then edit freely.
 from django.db import transaction
 from django.utils.translation import gettext
 
-from protocols import default_library
+from protocols import default_library, exchange
 
+# The columns of each kind of row, from the one list of them in ``exchange``.
 TEXT_FIELDS = {
-    "template": ["name", "description"],
-    "step": ["body_area", "instruction", "repetitions"],
-    "section": ["title", "text"],
-    "kind": ["name", "patient_text"],
+    "template": exchange.TEMPLATE_TEXTS,
+    "step": exchange.STEP_TEXTS,
+    "section": exchange.SECTION_TEXTS,
+    "kind": exchange.KIND_TEXTS,
 }
 VALUE_FIELDS = {
-    "template": [
-        "slug",
-        "method_style",
-        "conditions",
-        "stages",
-        "start_minutes",
-        "step_minutes",
-        "target_minutes",
-        "min_sessions",
-        "max_sessions",
-        "default_sessions",
-        "cadence_days",
-        "break_months",
-        "postop_days",
-        "knee_sparing",
-        "in_warm_water",
-        "active",
-    ],
-    "step": ["order", "phase", "technique"],
+    "template": ["slug", *exchange.TEMPLATE_VALUES],
+    "step": ["order", *exchange.STEP_VALUES],
     "section": ["order"],
-    "kind": ["code", "severity"],
+    "kind": ["code", *exchange.KIND_VALUES],
 }
 
 
@@ -116,7 +100,6 @@ def _fields(model, what: str) -> list[str]:
 def copy_default_library(clinic) -> None:
     """Give a clinic its own copy of every default template and contraindication kind it lacks."""
     from patients.models import ContraindicationKind
-    from protocols.exchange import record_version
     from protocols.models import HandoutSection, ProtocolStep, ProtocolTemplate
 
     kind_fields = _fields(ContraindicationKind, "kind")
@@ -147,4 +130,4 @@ def copy_default_library(clinic) -> None:
             HandoutSection(template=copy, **{f: getattr(s, f) for f in section_fields})
             for s in original.handout_sections.all()
         )
-        record_version(copy, note=gettext("Copied from the default library"))
+        exchange.record_version(copy, note=gettext("Copied from the default library"))

@@ -10,8 +10,8 @@ from datetime import date
 from django.db.models import Max, Min, Q
 from django.utils.translation import gettext
 
-from clinic.texts import language_code
-from protocols import planner
+from clinic.texts import LANGUAGES, field_name, language_code
+from protocols import exchange, planner
 
 RULE_FIELDS = [
     "slug",
@@ -36,15 +36,8 @@ class PlanInputError(ValueError):
 # --- Templates and snapshots -----------------------------------------------------------------
 
 # The texts of a step and of a handout section, in every language (see ``clinic.texts``).
-STEP_TEXTS = [
-    "body_area",
-    "body_area_ru",
-    "instruction",
-    "instruction_ru",
-    "repetitions",
-    "repetitions_ru",
-]
-SECTION_TEXTS = ["title", "title_ru", "text", "text_ru"]
+STEP_TEXTS = [field_name(name, code) for name in exchange.STEP_TEXTS for code in LANGUAGES]
+SECTION_TEXTS = [field_name(name, code) for name in exchange.SECTION_TEXTS for code in LANGUAGES]
 
 
 def template_snapshot(template) -> dict:

@@ -48,8 +48,9 @@ def form_data(template, **changes) -> dict:
         "method_style": template.method_style,
         **{
             name: getattr(template, name)
-            for name in exchange.TEMPLATE_VALUES[3:]
-            if not isinstance(getattr(template, name), bool)
+            for name in exchange.TEMPLATE_VALUES
+            if name not in ("method_style", "conditions", "stages")
+            and not isinstance(getattr(template, name), bool)
         },
         **{
             name: "on"
@@ -786,3 +787,26 @@ def test_odd_query_strings_on_the_version_and_preview_pages_are_handled(admin_cl
     assert "five years after today" in far.content.decode()
     pdf = admin_client.get(f"{base}/preview/handout.pdf", {"start": "0001-01-01"})
     assert pdf.status_code == 400
+
+
+@pytest.mark.django_db
+def test_signed_out_visitors_are_sent_to_sign_in_from_every_new_page(client, template):
+    for url in [f"{CHANGELIST}import/", *template_pages(template)]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/login/?next=" in response["Location"], url
+
+
+@pytest.mark.django_db
+def test_a_new_contraindication_kind_belongs_to_the_admins_clinic(admin_client, clinic_a):
+    url = "/admin/patients/contraindicationkind/add/"
+    assert admin_client.get(url).status_code == 200
+
+    response = admin_client.post(
+        url,
+        {"code": "pregnancy", "severity": "warns", "name": "Pregnancy", "name_ru": "Беременность"},
+    )
+
+    assert response.status_code == 302
+    kind = ContraindicationKind.objects.get(code="pregnancy")
+    assert (kind.clinic, kind.name_ru) == (clinic_a, "Беременность")
