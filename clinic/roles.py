@@ -25,6 +25,7 @@ ROLE_PERMISSIONS = {
     },
 }
 ROLE_PERMISSIONS[CLINIC_ADMIN] = {
+    "audit": [("view", ["auditentry"])],
     "clinic": [
         ("view", ["clinic", "closeddate", "user"]),
         ("change", ["clinic", "closeddate", "user"]),

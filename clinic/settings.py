@@ -57,10 +57,17 @@ INSTALLED_APPS = [
     "django_htmx",
     "adminsortable2",
     "axes",
+    "auditlog",
     "clinic",
     "patients",
     "protocols",
+    "audit",
 ]
+
+# The audit trail (audit/): django-auditlog writing to our table, which also holds the clinic and
+# patient of each entry. Restoring a backup (raw saves) is not a change to audit again.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -71,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "audit.trail.AuditContextMiddleware",
     "clinic.middleware.IdleTimeoutMiddleware",
     "clinic.middleware.UserLanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

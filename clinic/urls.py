@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/language/", views.set_language, name="set_language"),
     path("patients/", include("patients.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("protocols.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
+from audit.trail import log_rows
 from patients.models import Patient
 from protocols import planner
 from protocols.models import Course, Session
@@ -101,7 +103,39 @@ def create_course(
             Session(course=course, number=s.number, date=s.day, planned_minutes=s.minutes)
             for s in answer.sessions
         )
+        _log_sessions(
+            course,
+            [(row, AuditEntry.Action.CREATE, _planned(row)) for row in course.sessions.all()],
+        )
     return course
+
+
+# --- The audit trail of writes that go around model signals ---------------------------------
+
+
+def _planned(row: Session) -> dict:
+    return {
+        "number": (None, row.number),
+        "date": (None, row.date),
+        "planned_minutes": (None, row.planned_minutes),
+        "status": (None, row.status),
+    }
+
+
+def _log_sessions(course: Course, rows) -> None:
+    log_rows(rows, clinic_id=course.patient.clinic_id, patient_id=course.patient_id)
+
+
+def _set_status(course: Course, sessions, status: str) -> None:
+    """Give ``sessions`` (a queryset of the course's) a new status, with an entry for each."""
+    rows = list(sessions.only("pk", "number", "course_id", "status"))
+    Session.objects.filter(pk__in=[row.pk for row in rows]).update(
+        status=status, revision=F("revision") + 1
+    )
+    _log_sessions(
+        course,
+        [(row, AuditEntry.Action.UPDATE, {"status": (row.status, status)}) for row in rows],
+    )
 
 
 # --- Re-planning the rest of a course -------------------------------------------------------
@@ -136,16 +170,29 @@ def plan_remainder(*, course: Course, start: date, count: int, first_minutes: in
 def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> None:
     """Give ``rows`` the plan's dates and minutes; add rows for sessions beyond them."""
     next_number = max(course.sessions.values_list("number", flat=True), default=0) + 1
+    trail = []
     for row, planned in zip(rows, plan.sessions, strict=False):
+        before = {"date": row.date, "planned_minutes": row.planned_minutes, "status": row.status}
         if (row.date, row.planned_minutes) != (planned.day, planned.minutes):
             row.revision += 1
         row.date, row.planned_minutes, row.status = planned.day, planned.minutes, Session.PLANNED
+        changes = {
+            name: (old, getattr(row, name))
+            for name, old in before.items()
+            if old != getattr(row, name)
+        }
+        if changes:
+            trail.append((row, AuditEntry.Action.UPDATE, changes))
     Session.objects.bulk_update(rows, ["date", "planned_minutes", "status", "revision"])
     extra = plan.sessions[len(rows) :]
-    Session.objects.bulk_create(
-        Session(course=course, number=next_number + i, date=s.day, planned_minutes=s.minutes)
-        for i, s in enumerate(extra)
-    )
+    if extra:
+        Session.objects.bulk_create(
+            Session(course=course, number=next_number + i, date=s.day, planned_minutes=s.minutes)
+            for i, s in enumerate(extra)
+        )
+        added = course.sessions.filter(number__gte=next_number)
+        trail += [(row, AuditEntry.Action.CREATE, _planned(row)) for row in added]
+    _log_sessions(course, trail)
 
 
 def _finish_if_nothing_left(course: Course) -> None:
@@ -276,8 +323,10 @@ def hold_affected_courses(
                 first = upcoming.order_by("number").first()
             if first is None:
                 continue
-            course.sessions.filter(status=Session.PLANNED, number__gte=first.number).update(
-                status=Session.ON_HOLD, revision=F("revision") + 1
+            _set_status(
+                course,
+                course.sessions.filter(status=Session.PLANNED, number__gte=first.number),
+                Session.ON_HOLD,
             )
             course.status = Course.ON_HOLD
             course.hold_reason = reason[:300]
@@ -337,8 +386,10 @@ def close_course(*, course: Course, status: str) -> Course:
             raise ValidationError(
                 _("This course is already %(status)s.") % {"status": course.get_status_display()}
             )
-        course.sessions.filter(status__in=(Session.PLANNED, Session.ON_HOLD)).update(
-            status=Session.CANCELLED, revision=F("revision") + 1
+        _set_status(
+            course,
+            course.sessions.filter(status__in=(Session.PLANNED, Session.ON_HOLD)),
+            Session.CANCELLED,
         )
         course.status = status
         course.hold_reason = ""

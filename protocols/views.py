@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.trail import record_access
 from clinic.decorators import clinic_member_required
 from patients.views import get_patient_for_user
 from protocols import documents, handouts, jobs, planner
@@ -345,6 +346,7 @@ def course_handout(request, pk):
     """The patient's handout, A4, in the patient's language."""
     course = _course_for_documents(request.user, pk)
     pdf = documents.render_pdf(documents.handout_html(course))
+    record_access([course], "handout")
     return _pdf_response(pdf, f"handout-{course.pk}.pdf")
 
 
@@ -358,7 +360,9 @@ def course_sheet(request, pk):
     html = documents.sheets_html(
         [handouts.sheet_context(course, sessions)], language=translation.get_language()
     )
-    return _pdf_response(documents.render_pdf(html), f"sheet-{course.pk}.pdf")
+    pdf = documents.render_pdf(html)
+    record_access([course], "sheet")
+    return _pdf_response(pdf, f"sheet-{course.pk}.pdf")
 
 
 @require_GET
@@ -392,7 +396,13 @@ def day_sheets(request):
         return redirect("home")
     prefetch_related_objects(sessions, *handouts.document_prefetches("course__"))
     pdf = documents.day_sheets_pdf(sessions, language=translation.get_language())
+    _record_day_access(sessions)
     return _pdf_response(pdf, f"sessions-{day.isoformat()}.pdf")
+
+
+def _record_day_access(sessions) -> None:
+    courses = {session.course_id: session.course for session in sessions}
+    record_access(courses.values(), "day sheets")
 
 
 @require_GET
@@ -405,6 +415,7 @@ def course_calendar_file(request, pk):
     course = _course_for_documents(request.user, pk)
     with translation.override(course.patient.language):
         body = course_calendar(course)
+    record_access([course], "calendar")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="course-{course.pk}.ics"'
     response["Cache-Control"] = "private, no-store"
@@ -432,4 +443,9 @@ def document_job_pdf(request, pk):
     job = _job_for_user(request.user, pk)
     if job.status != DocumentJob.DONE:
         return redirect("protocols:document_job", pk=job.pk)
+    _record_day_access(
+        Session.objects.for_user(request.user)
+        .filter(pk__in=job.session_ids)
+        .select_related("course__patient")
+    )
     return _pdf_response(bytes(job.pdf), f"sessions-{job.day.isoformat()}.pdf")

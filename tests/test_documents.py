@@ -144,8 +144,8 @@ def test_the_handout_costs_a_fixed_number_of_queries(signed_in, course):
     with CaptureQueriesContext(connection) as queries:
         signed_in.get(url)
     # session, user, clinic, 2 permission queries, course with patient/clinic/therapist/template,
-    # sessions, conditions, contraindications with their kinds
-    assert len(queries) == 9
+    # sessions, conditions, contraindications with their kinds, the access entry of the trail
+    assert len(queries) == 10
 
 
 @pytest.mark.django_db

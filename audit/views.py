@@ -1,0 +1,102 @@
+"""A patient's audit trail, for the clinic's admins: read-only, newest first."""
+
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.models import AuditEntry
+from clinic.decorators import clinic_member_required
+from patients.views import get_patient_for_user
+
+PAGE_SIZE = 50
+
+# Columns every entry of a patient's trail already says (whose record it is).
+_IMPLIED = {"patient", "course", "clinic", "id"}
+
+DOCUMENTS = {
+    "handout": gettext_lazy("Opened the handout"),
+    "sheet": gettext_lazy("Opened the session sheet"),
+    "calendar": gettext_lazy("Downloaded the calendar file"),
+    "day sheets": gettext_lazy("Opened the day's session sheets"),
+}
+
+ACTIONS = {
+    AuditEntry.Action.CREATE: gettext_lazy("Created"),
+    AuditEntry.Action.UPDATE: gettext_lazy("Changed"),
+    AuditEntry.Action.DELETE: gettext_lazy("Deleted"),
+    AuditEntry.Action.ACCESS: gettext_lazy("Opened"),
+}
+
+
+def _shown(value: str, field, related: dict) -> str:
+    if value in ("None", ""):
+        return "—"
+    if field is None:
+        return value
+    if field.is_relation:
+        return related.get((field.related_model, value), value)
+    if field.choices:
+        labels = {str(key): label for key, label in field.flatchoices}
+        return str(labels.get(value, value))
+    if field.get_internal_type() == "BooleanField":
+        return _("yes") if value == "True" else _("no")
+    return value
+
+
+def _changes(entries) -> None:
+    """Give each entry ``rows``: (field label, old, new), with related records named."""
+    wanted: dict = {}
+    for entry in entries:
+        model = entry.content_type.model_class()
+        entry.fields = []
+        for name, pair in (entry.changes_dict or {}).items():
+            if name in _IMPLIED or not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                continue
+            try:
+                field = model._meta.get_field(name) if model else None
+            except FieldDoesNotExist:
+                field = None
+            if field is not None and not field.concrete:
+                field = None
+            entry.fields.append((name, field, [str(v) for v in pair]))
+            if field is not None and field.is_relation:
+                wanted.setdefault(field.related_model, set()).update(
+                    v for v in pair if str(v).isdigit()
+                )
+    related = {}
+    for model, pks in wanted.items():
+        for obj in model._base_manager.filter(pk__in=pks):
+            related[(model, str(obj.pk))] = str(obj)
+    for entry in entries:
+        entry.rows = [
+            (
+                field.verbose_name if field is not None else name,
+                _shown(old, field, related),
+                _shown(new, field, related),
+            )
+            for name, field, (old, new) in entry.fields
+        ]
+        model = entry.content_type.model_class()
+        entry.kind = model._meta.verbose_name if model else entry.content_type.model
+        if entry.action == AuditEntry.Action.ACCESS:
+            document = (entry.additional_data or {}).get("document")
+            entry.summary = DOCUMENTS.get(document, ACTIONS[entry.action])
+        else:
+            entry.summary = ACTIONS.get(entry.action, "")
+
+
+@clinic_member_required
+@permission_required("audit.view_auditentry", raise_exception=True)
+def patient_trail(request, pk):
+    patient = get_patient_for_user(request.user, pk)
+    entries = (
+        AuditEntry.objects.filter(patient=patient, clinic_id=patient.clinic_id)
+        .select_related("content_type")
+        .order_by("-timestamp", "-pk")
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    _changes(page.object_list)
+    return render(request, "audit/patient_trail.html", {"patient": patient, "page": page})
