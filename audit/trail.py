@@ -108,7 +108,7 @@ def entry_defaults(instance) -> dict:
 # --- Registration ---------------------------------------------------------------------------
 
 # Bookkeeping columns that say nothing a reader of the trail needs.
-_NOT_TRACKED = ["created_at", "updated_at", "request_token", "revision"]
+_NOT_TRACKED = ["created_at", "updated_at", "request_token", "revision", "version"]
 
 
 def register_models() -> None:

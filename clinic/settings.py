@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 # patient of each entry. Restoring a backup (raw saves) is not a change to audit again.
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 AUDITLOG_DISABLE_ON_RAW_SAVE = True
+# django-auditlog's own migrations would create its (swapped-out, unused) entry table, which then
+# blocks ``flush`` on PostgreSQL; our entry table is created by audit/migrations instead.
+MIGRATION_MODULES = {"auditlog": None}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

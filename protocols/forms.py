@@ -105,7 +105,25 @@ SKIP_REASONS = [
 ]
 
 
-class RecordSessionForm(forms.Form):
+STALE_FORM = _("This page is out of date: open the course again and repeat the change.")
+
+
+class CourseChangeForm(forms.Form):
+    """A change to a course: carries the version of the course the page showed (hidden).
+
+    See ``Course.version``: the change is refused if someone changed the course since.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors.pop("version", None):  # a hidden field: say it where it is seen
+            self.add_error(None, STALE_FORM)
+        return data
+
+
+class RecordSessionForm(CourseChangeForm):
     DONE, SKIPPED = "done", "skipped"
     outcome = forms.ChoiceField(
         label=_("Outcome"),
@@ -149,5 +167,5 @@ class RecordSessionForm(forms.Form):
         return label
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(CourseChangeForm):
     start = forms.DateField(label=_("Resume on or after"), widget=DateInput())

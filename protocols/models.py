@@ -404,6 +404,15 @@ class Course(models.Model):
         editable=False,
         help_text=_("Identifies the form that planned this course, so a double submit saves once."),
     )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "Raised by every change to the course or its sessions; a form opened before a change "
+            "is refused instead of overwriting it."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
@@ -108,6 +109,52 @@ def create_course(
             [(row, AuditEntry.Action.CREATE, _planned(row)) for row in course.sessions.all()],
         )
     return course
+
+
+# --- Two people changing one course ---------------------------------------------------------
+
+
+class CourseChanged(ValidationError):
+    """The course changed after the page that asks for a change was opened: nothing is saved."""
+
+    def __init__(self, course: Course):
+        last = (
+            AuditEntry.objects.filter(
+                patient_id=course.patient_id,
+                content_type__app_label="protocols",
+                content_type__model__in=("course", "session"),
+                action__in=(AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE),
+            )
+            .order_by("-timestamp", "-pk")
+            .first()
+        )
+        if last is not None and last.actor_name:
+            message = _(
+                "%(who)s changed this course at %(time)s, after you opened the page. Nothing "
+                "was saved: check the course as it is now and repeat your change if it still "
+                "applies."
+            ) % {
+                "who": last.actor_name,
+                "time": date_format(timezone.localtime(last.timestamp), "SHORT_DATETIME_FORMAT"),
+            }
+        else:
+            message = _(
+                "Someone else changed this course after you opened the page. Nothing was saved: "
+                "check the course as it is now and repeat your change if it still applies."
+            )
+        super().__init__(message, code="changed")
+
+
+def _check_version(course: Course, expected: int | None) -> None:
+    """Refuse the change if the (locked) course is not the version the page showed."""
+    if expected is not None and course.version != expected:
+        raise CourseChanged(course)
+
+
+def _bump(course: Course) -> None:
+    """A new version of the course: pages opened before this change can no longer change it."""
+    Course.objects.filter(pk=course.pk).update(version=F("version") + 1)
+    course.version += 1
 
 
 # --- The audit trail of writes that go around model signals ---------------------------------
@@ -224,6 +271,7 @@ def record_session(
     pain_after: int | None = None,
     skip_reason: str = "",
     note: str = "",
+    expected_version: int | None = None,
 ) -> Recorded:
     """Record a planned session as done or skipped.
 
@@ -243,6 +291,7 @@ def record_session(
                 _("Session %(number)d was already recorded; nothing was changed.")
                 % {"number": session.number}
             )
+        _check_version(course, expected_version)
         if session.status != Session.PLANNED:
             raise ValidationError(
                 _("Session %(number)d is %(status)s and cannot be recorded.")
@@ -278,6 +327,7 @@ def record_session(
         if session.status == Session.SKIPPED:
             _make_up(course, session, outcome)
         _finish_if_nothing_left(course)
+        _bump(course)
     return outcome
 
 
@@ -331,6 +381,7 @@ def hold_affected_courses(
             course.status = Course.ON_HOLD
             course.hold_reason = reason[:300]
             course.save(update_fields=["status", "hold_reason", "updated_at"])
+            _bump(course)
             held.append(course)
     return held
 
@@ -349,7 +400,7 @@ def suggested_resume_date(course: Course) -> date | None:
     return answer.sessions[0].day
 
 
-def resume_course(*, course: Course, start: date) -> Course:
+def resume_course(*, course: Course, start: date, expected_version: int | None = None) -> Course:
     """Re-plan the held sessions from ``start``; raise ``CourseRefused`` if a rule still forbids."""
     if start < timezone.localdate():
         raise ValidationError({"start": _("Choose today or a later date.")})
@@ -360,6 +411,7 @@ def resume_course(*, course: Course, start: date) -> Course:
         held = list(course.sessions.filter(status=Session.ON_HOLD).order_by("number"))
         if course.status != Course.ON_HOLD or not held:
             raise ValidationError(_("This course has no sessions on hold."))
+        _check_version(course, expected_version)
         answer = plan_remainder(
             course=course, start=start, count=len(held), first_minutes=held[0].planned_minutes
         )
@@ -370,13 +422,14 @@ def resume_course(*, course: Course, start: date) -> Course:
         course.status = Course.ACTIVE if started else Course.PLANNED
         course.hold_reason = ""
         course.save(update_fields=["status", "hold_reason", "updated_at"])
+        _bump(course)
     return course
 
 
 # --- Ending a course ------------------------------------------------------------------------
 
 
-def close_course(*, course: Course, status: str) -> Course:
+def close_course(*, course: Course, status: str, expected_version: int | None = None) -> Course:
     """Complete or cancel a course; its sessions not yet recorded are cancelled."""
     if status not in (Course.COMPLETED, Course.CANCELLED):
         raise ValueError(status)
@@ -386,6 +439,7 @@ def close_course(*, course: Course, status: str) -> Course:
             raise ValidationError(
                 _("This course is already %(status)s.") % {"status": course.get_status_display()}
             )
+        _check_version(course, expected_version)
         _set_status(
             course,
             course.sessions.filter(status__in=(Session.PLANNED, Session.ON_HOLD)),
@@ -394,4 +448,5 @@ def close_course(*, course: Course, status: str) -> Course:
         course.status = status
         course.hold_reason = ""
         course.save(update_fields=["status", "hold_reason", "updated_at"])
+        _bump(course)
     return course

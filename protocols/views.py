@@ -18,7 +18,7 @@ from audit.trail import record_access
 from clinic.decorators import clinic_member_required
 from patients.views import get_patient_for_user
 from protocols import documents, handouts, jobs, planner
-from protocols.forms import PlanCourseForm, RecordSessionForm, ResumeForm
+from protocols.forms import CourseChangeForm, PlanCourseForm, RecordSessionForm, ResumeForm
 from protocols.models import Course, DocumentJob, ProtocolTemplate, Session
 from protocols.planning import next_course_window, plan_for_patient, reason_message
 from protocols.services import (
@@ -150,7 +150,9 @@ def course_detail(request, pk):
         counts[session.status] += 1
     resume_form = None
     if course.status == Course.ON_HOLD:
-        resume_form = ResumeForm(initial={"start": suggested_resume_date(course)})
+        resume_form = ResumeForm(
+            initial={"start": suggested_resume_date(course), "version": course.version}
+        )
     return render(
         request,
         "protocols/course_detail.html",
@@ -188,6 +190,7 @@ def session_record(request, pk):
                     pain_after=data["pain_after"],
                     skip_reason=form.skip_reason_text(),
                     note=data["note"],
+                    expected_version=data["version"],
                 )
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
@@ -200,7 +203,9 @@ def session_record(request, pk):
                 _recorded_messages(request, outcome)
                 return redirect(_back(request, course))
     else:
-        form = RecordSessionForm(initial={"actual_minutes": session.planned_minutes})
+        form = RecordSessionForm(
+            initial={"actual_minutes": session.planned_minutes, "version": course.version}
+        )
     return render(
         request,
         "protocols/session_record.html",
@@ -253,8 +258,12 @@ def _recorded_messages(request, outcome):
 def course_close(request, pk, action):
     course = get_course_for_user(request.user, pk)
     status = {"complete": Course.COMPLETED, "cancel": Course.CANCELLED}[action]
+    form = CourseChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()))
+        return redirect(course)
     try:
-        close_course(course=course, status=status)
+        close_course(course=course, status=status, expected_version=form.cleaned_data["version"])
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -272,10 +281,17 @@ def course_resume(request, pk):
     course = get_course_for_user(request.user, pk)
     form = ResumeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Enter the date to resume from."))
+        if form.non_field_errors():
+            messages.error(request, " ".join(form.non_field_errors()))
+        else:
+            messages.error(request, _("Enter the date to resume from."))
         return redirect(course)
     try:
-        resume_course(course=course, start=form.cleaned_data["start"])
+        resume_course(
+            course=course,
+            start=form.cleaned_data["start"],
+            expected_version=form.cleaned_data["version"],
+        )
     except CourseRefused as refused:
         for reason in refused.refusal.reasons:
             messages.error(request, f"{reason.rule}: {reason_message(reason)}")

@@ -77,7 +77,13 @@ def test_planning_recording_and_holding_leave_an_entry_for_every_session(
     first = course.sessions.get(number=1)
     client.post(
         reverse("protocols:session_record", args=[first.pk]),
-        {"outcome": "done", "actual_minutes": "7", "pain_before": "3", "pain_after": "1"},
+        {
+            "outcome": "done",
+            "actual_minutes": "7",
+            "pain_before": "3",
+            "pain_after": "1",
+            "version": course.version,
+        },
     )
     recorded = entries_for(first, UPDATE).get()
     assert recorded.changes_dict["status"] == ["planned", "done"]
@@ -103,7 +109,7 @@ def test_a_made_up_session_shows_what_moved(client, patient, therapist_a):
 
     client.post(
         reverse("protocols:session_record", args=[course.sessions.get(number=1).pk]),
-        {"outcome": "skipped", "skip_reason": "absent"},
+        {"outcome": "skipped", "skip_reason": "absent", "version": course.version},
     )
 
     second.refresh_from_db()

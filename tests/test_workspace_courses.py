@@ -183,6 +183,11 @@ def record_url(session):
     return reverse("protocols:session_record", args=[session.pk])
 
 
+def as_on_the_page(session, data):
+    """The form's fields plus the course version the page carries (hidden)."""
+    return {**data, "version": Course.objects.get(pk=session.course_id).version}
+
+
 @pytest.mark.django_db
 def test_recording_a_done_session_keeps_minutes_and_pain(signed_in, patient, therapist_a):
     course = running_course(patient, therapist_a)
@@ -190,7 +195,9 @@ def test_recording_a_done_session_keeps_minutes_and_pain(signed_in, patient, the
 
     signed_in.post(
         record_url(first),
-        {"outcome": "done", "actual_minutes": "7", "pain_before": "4", "pain_after": "2"},
+        as_on_the_page(
+            first, {"outcome": "done", "actual_minutes": "7", "pain_before": "4", "pain_after": "2"}
+        ),
     )
 
     first.refresh_from_db()
@@ -209,7 +216,7 @@ def test_recording_a_done_session_keeps_minutes_and_pain(signed_in, patient, the
 def test_a_double_clicked_record_records_once(signed_in, patient, therapist_a):
     course = running_course(patient, therapist_a)
     first = course.sessions.get(number=1)
-    data = {"outcome": "skipped", "skip_reason": "absent"}
+    data = as_on_the_page(first, {"outcome": "skipped", "skip_reason": "absent"})
 
     signed_in.post(record_url(first), data)
     response = signed_in.post(record_url(first), data, follow=True)
@@ -239,7 +246,7 @@ def test_bad_session_input_gets_a_message_and_changes_nothing(
     course = running_course(patient, therapist_a)
     first = course.sessions.get(number=1)
 
-    response = signed_in.post(record_url(first), data)
+    response = signed_in.post(record_url(first), as_on_the_page(first, data))
 
     assert message in response.content.decode()
     first.refresh_from_db()
@@ -257,7 +264,9 @@ def test_severe_pain_skips_the_session_and_the_course_moves_on(
 
     response = signed_in.post(
         record_url(first),
-        {"outcome": "done", "actual_minutes": "7", "pain_before": str(SEVERE_PAIN + 1)},
+        as_on_the_page(
+            first, {"outcome": "done", "actual_minutes": "7", "pain_before": str(SEVERE_PAIN + 1)}
+        ),
         follow=True,
     )
 
@@ -296,9 +305,10 @@ def test_a_held_course_resumes_from_a_chosen_date(signed_in, patient, therapist_
     suggested = response.context["resume_form"].initial["start"]
     assert suggested == next_working_day(ended + timedelta(days=1), clinic_a)
 
+    course.refresh_from_db()
     too_early = signed_in.post(
         reverse("protocols:course_resume", args=[course.pk]),
-        {"start": today().isoformat()},
+        {"start": today().isoformat(), "version": course.version},
         follow=True,
     )
     assert "R6" in too_early.content.decode()
@@ -306,7 +316,8 @@ def test_a_held_course_resumes_from_a_chosen_date(signed_in, patient, therapist_
     assert course.status == Course.ON_HOLD
 
     signed_in.post(
-        reverse("protocols:course_resume", args=[course.pk]), {"start": suggested.isoformat()}
+        reverse("protocols:course_resume", args=[course.pk]),
+        {"start": suggested.isoformat(), "version": course.version},
     )
     course.refresh_from_db()
     assert course.status == Course.PLANNED
@@ -320,7 +331,9 @@ def test_a_held_course_resumes_from_a_chosen_date(signed_in, patient, therapist_
 def test_cancelling_a_course_cancels_its_remaining_sessions(signed_in, patient, therapist_a):
     course = running_course(patient, therapist_a)
 
-    signed_in.post(reverse("protocols:course_close", args=[course.pk, "cancel"]))
+    signed_in.post(
+        reverse("protocols:course_close", args=[course.pk, "cancel"]), {"version": course.version}
+    )
 
     course.refresh_from_db()
     assert course.status == Course.CANCELLED
@@ -333,7 +346,9 @@ def test_completing_offers_the_next_course_from_its_earliest_date(signed_in, pat
     course.sessions.filter(number=1).update(status=Session.DONE, actual_minutes=7)
 
     response = signed_in.post(
-        reverse("protocols:course_close", args=[course.pk, "complete"]), follow=True
+        reverse("protocols:course_close", args=[course.pk, "complete"]),
+        {"version": course.version},
+        follow=True,
     )
 
     window = response.context["next_window"]
