@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "adminsortable2",
     "axes",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "clinic",
     "patients",
     "protocols",
@@ -72,6 +74,9 @@ AUDITLOG_DISABLE_ON_RAW_SAVE = True
 # blocks ``flush`` on PostgreSQL; our entry table is created by audit/migrations instead.
 MIGRATION_MODULES = {"auditlog": None}
 
+# Two-factor sign-in for clinic admins (clinic/two_factor.py): the name authenticator apps show.
+OTP_TOTP_ISSUER = env("DJANGO_OTP_ISSUER", default="Massage course planner")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -81,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "clinic.two_factor.TwoFactorMiddleware",
     "audit.trail.AuditContextMiddleware",
     "clinic.middleware.IdleTimeoutMiddleware",
     "clinic.middleware.UserLanguageMiddleware",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from clinic import views
+from clinic import two_factor, views
 
 admin.site.site_header = _("Massage course planner")
 admin.site.site_title = _("Massage course planner")
@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/language/", views.set_language, name="set_language"),
+    path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("patients/", include("patients.urls")),
     path("audit/", include("audit.urls")),
     path("", include("protocols.urls")),

@@ -1,0 +1,133 @@
+"""Optional two-factor sign-in (TOTP) for clinic admins."""
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+PASSWORD = "a long enough passphrase 42"
+
+
+def code_for(device, *, offset=0):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time + offset * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in(client, user):
+    user.set_password(PASSWORD)
+    user.save()
+    return client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+
+
+@pytest.fixture
+def admin_with_2fa(client, admin_a):
+    client.force_login(admin_a)
+    client.get(reverse("two_factor_setup"))
+    device = TOTPDevice.objects.get(user=admin_a)
+    client.post(reverse("two_factor_setup"), {"code": code_for(device)})
+    client.logout()
+    device.refresh_from_db()
+    assert device.confirmed
+    # A code is accepted once; let the tests use this time step's code again, as if time passed.
+    device.last_t = -1
+    device.save()
+    return admin_a
+
+
+@pytest.mark.django_db
+def test_an_admin_turns_it_on_with_a_code_from_the_app(client, admin_a):
+    client.force_login(admin_a)
+
+    page = client.get(reverse("two_factor_setup")).content.decode()
+    assert "<svg" in page  # the QR code, drawn on the server
+    device = TOTPDevice.objects.get(user=admin_a, confirmed=False)
+
+    wrong = client.post(reverse("two_factor_setup"), {"code": "000000"})
+    assert "That code is not right" in wrong.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+
+    device.throttle_reset()
+    right = client.post(reverse("two_factor_setup"), {"code": code_for(device)}, follow=True)
+    assert "Two-factor sign-in is on" in right.content.decode()
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+@pytest.mark.django_db
+def test_after_the_password_every_page_waits_for_the_code(client, admin_with_2fa):
+    sign_in(client, admin_with_2fa)
+
+    for url in (reverse("home"), reverse("patients:list"), "/admin/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("two_factor_verify"))
+
+    device = TOTPDevice.objects.get(user=admin_with_2fa)
+    wrong = client.post(reverse("two_factor_verify"), {"code": "123456"})
+    assert "That code is not right" in wrong.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+
+    device.throttle_reset()
+    client.post(
+        reverse("two_factor_verify"),
+        {"code": code_for(device, offset=1), "next": reverse("patients:list")},
+    )
+    assert client.get(reverse("patients:list")).status_code == 200
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_wrong_codes_are_throttled(client, admin_with_2fa):
+    sign_in(client, admin_with_2fa)
+    device = TOTPDevice.objects.get(user=admin_with_2fa)
+    for _attempt in range(3):
+        client.post(reverse("two_factor_verify"), {"code": "000000"})
+
+    refused = client.post(reverse("two_factor_verify"), {"code": code_for(device)})
+
+    assert "Too many wrong codes" in refused.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_code_page_does_not_send_elsewhere(client, admin_with_2fa):
+    sign_in(client, admin_with_2fa)
+    device = TOTPDevice.objects.get(user=admin_with_2fa)
+
+    response = client.post(
+        reverse("two_factor_verify"), {"code": code_for(device), "next": "https://evil.example/"}
+    )
+
+    assert response["Location"] == reverse("home")
+
+
+@pytest.mark.django_db
+def test_turning_it_off_needs_a_current_code(client, admin_with_2fa):
+    sign_in(client, admin_with_2fa)
+    device = TOTPDevice.objects.get(user=admin_with_2fa)
+    client.post(reverse("two_factor_verify"), {"code": code_for(device)})
+
+    client.post(reverse("two_factor_setup"), {"code": "000000"})
+    assert TOTPDevice.objects.filter(user=admin_with_2fa, confirmed=True).exists()
+
+    device.refresh_from_db()
+    device.throttle_reset()
+    client.post(reverse("two_factor_setup"), {"code": code_for(device, offset=1)})
+    assert not TOTPDevice.objects.filter(user=admin_with_2fa).exists()
+
+    client.logout()
+    sign_in(client, admin_with_2fa)
+    assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_without_a_device_signing_in_is_unchanged_and_therapists_are_not_offered_it(
+    client, therapist_a
+):
+    sign_in(client, therapist_a)
+
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("two_factor_setup")).status_code == 403
+    assert "Two-factor sign-in" not in client.get(reverse("home")).content.decode()
