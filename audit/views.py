@@ -1,9 +1,13 @@
 """A patient's audit trail, for the clinic's admins: read-only, newest first."""
 
+from datetime import date, datetime
+
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,8 +45,19 @@ def _shown(value: str, field, related: dict) -> str:
     if field.choices:
         labels = {str(key): label for key, label in field.flatchoices}
         return str(labels.get(value, value))
-    if field.get_internal_type() == "BooleanField":
+    kind = field.get_internal_type()
+    if kind == "BooleanField":
         return _("yes") if value == "True" else _("no")
+    try:
+        if kind == "DateTimeField":
+            moment = datetime.fromisoformat(value)
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return date_format(moment, "SHORT_DATETIME_FORMAT")
+        if kind == "DateField":
+            return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    except ValueError:
+        pass
     return value
 
 
