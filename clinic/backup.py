@@ -141,7 +141,7 @@ def _foreign_keys(model):
     return [f for f in model._meta.concrete_fields if f.is_relation and f.many_to_one]
 
 
-def _library_references(objects, backed_up: set) -> dict:
+def _library_references(objects, backed_up: set, using) -> dict:
     """``{label: {pk: key}}`` for rows of the default library that the clinic's rows point at."""
     library = {apps.get_model(lib.model)._meta.label_lower: lib for lib in LIBRARY}
     references: dict[str, dict[str, str]] = {}
@@ -157,7 +157,9 @@ def _library_references(objects, backed_up: set) -> dict:
                 continue
             lib = library.get(label)
             row = (
-                target._base_manager.filter(pk=value, clinic__isnull=True).first() if lib else None
+                target._base_manager.using(using).filter(pk=value, clinic__isnull=True).first()
+                if lib
+                else None
             )
             if row is None:
                 raise BackupError(
@@ -191,7 +193,7 @@ def make_backup(clinic, using=DEFAULT_DB_ALIAS) -> dict:
             "created_at": timezone.now().isoformat(),
             "clinic": {"id": clinic.pk, "name": clinic.name},
             "counts": dict(Counter(obj["model"] for obj in objects)),
-            "library": _library_references(objects, backed_up),
+            "library": _library_references(objects, backed_up, using),
             "objects": objects,
         }
     return document
@@ -361,14 +363,14 @@ def restore(document: dict, using=DEFAULT_DB_ALIAS) -> tuple[dict, list[str]]:
             f"The backup was made with database schema {document['schema']}, this database has "
             f"{here}. Restore it with the version of the app that made it, then upgrade."
         )
-    problems = _taken(document, using)
-    if problems:
-        raise BackupError(*problems)
-    warnings = _resolve_outside(document, using)
     connection = connections[using]
     models = [part.model_class for part in PARTS]
     try:
         with transaction.atomic(using=using):
+            problems = _taken(document, using)
+            if problems:
+                raise BackupError(*problems)
+            warnings = _resolve_outside(document, using)
             for item in serializers.deserialize(
                 "python", document["objects"], using=using, handle_forward_references=False
             ):
@@ -379,6 +381,8 @@ def restore(document: dict, using=DEFAULT_DB_ALIAS) -> tuple[dict, list[str]]:
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
-    except Exception as exc:  # any row that does not fit: nothing is kept
+    except BackupError:
+        raise
+    except Exception as exc:  # a damaged row, or one that does not fit: nothing is kept
         raise BackupError(f"A row could not be restored ({type(exc).__name__}: {exc}).") from exc
     return dict(Counter(obj["model"] for obj in document["objects"])), warnings

@@ -214,8 +214,10 @@ def test_what_staff_see_after_a_restore_is_what_they_had(backed_up, capsys, clie
     assert olga.has_perm("protocols.view_documentjob")
     assert User.objects.get(username="a-admin").is_clinic_admin
 
+    # The admin signs in: Olga's pages would be in Russian, which would stay switched on in
+    # this test thread for the tests after it.
     signed_in = client.post(
-        "/accounts/login/", {"username": "a-olga", "password": PASSWORD}, follow=True
+        "/accounts/login/", {"username": "a-admin", "password": PASSWORD}, follow=True
     )
     page = client.get(f"/patients/{maria.pk}/").content.decode()
 
@@ -283,6 +285,12 @@ def bad_clinic_reference(text):
     return json.dumps(document)
 
 
+def bad_library(text):
+    document = json.loads(text)
+    document["library"]["patients.contraindicationkind"] = "fever"
+    return json.dumps(document)
+
+
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
@@ -292,6 +300,7 @@ def bad_clinic_reference(text):
         (row_lost, "patients.condition"),
         (bad_last_row, "could not be restored"),
         (bad_clinic_reference, "could not be restored"),
+        (bad_library, "could not be restored"),
     ],
 )
 def test_a_damaged_file_is_refused_and_nothing_is_written(backed_up, capsys, damage, message):
@@ -307,6 +316,17 @@ def test_a_damaged_file_is_refused_and_nothing_is_written(backed_up, capsys, dam
     assert User.objects.count() == 0
     assert Patient.objects.count() == 0
     assert Course.objects.count() == 0
+
+
+def test_a_library_kind_missing_here_is_named_and_nothing_is_written(backed_up, capsys):
+    ContraindicationKind.objects.filter(clinic=None, code="fever").delete()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("restore_clinic", str(backed_up["path"]))
+
+    assert refused.value.returncode == 2
+    assert "no patients.contraindicationkind “fever”" in capsys.readouterr().err
+    assert Clinic.objects.count() == 0 and Patient.objects.count() == 0
 
 
 @pytest.mark.django_db
