@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test bench-pdf install check-system messages lint migrations-check test-sqlite test-postgres clean
+.PHONY: run test bench-pdf load-run install check-system messages lint migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (found %d.%d); set PYTHON=python3.11" % sys.version_info[:2])'
@@ -55,6 +55,12 @@ test: lint migrations-check test-sqlite test-postgres
 # Figures, not pass/fail: handout cost against plain WeasyPrint, and a day's sheets per second.
 bench-pdf: install messages
 	$(PY) scripts/bench_pdf.py
+
+# 16 therapists recording sessions through gunicorn on a throwaway PostgreSQL for 60 s
+# (LOAD_SECONDS, LOAD_USERS); fails on any error or any recording missing from the database.
+load-run: install messages
+	@CHECK_POSTGRES=1 scripts/check-system.sh
+	scripts/with-postgres.sh $(PY) scripts/load_run.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
