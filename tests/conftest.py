@@ -34,3 +34,12 @@ def therapist_b(clinic_b):
 @pytest.fixture
 def patient_a(clinic_a):
     return PatientFactory(clinic=clinic_a, first_name="Maria", last_name="Ivanova")
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request of a Russian-speaking user leaves Russian active in the worker: reset it."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
