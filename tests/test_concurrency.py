@@ -13,10 +13,24 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from protocols.models import Course, Session
+from patients.models import ContraindicationKind
+from protocols.library import install_default_library
+from protocols.models import Course, HandoutSection, ProtocolStep, ProtocolTemplate, Session
 from protocols.services import CourseRefused, create_course
 from tests.factories import UserFactory
 from tests.workspace import classic, knee_patient, running_course, today
+
+
+@pytest.fixture(autouse=True)
+def default_library(db):
+    """The tests with real connections start from a flushed database, without the default
+    library that migrate installs: put it back (it is idempotent) for clinics to copy."""
+    install_default_library(
+        kind_model=ContraindicationKind,
+        template_model=ProtocolTemplate,
+        step_model=ProtocolStep,
+        section_model=HandoutSection,
+    )
 
 
 @pytest.fixture
@@ -150,7 +164,7 @@ def run_together(*jobs):
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_plannings_for_one_patient_make_one_course(patient, therapist_a):
     template = classic(patient.clinic)
 
@@ -172,7 +186,7 @@ def test_two_simultaneous_plannings_for_one_patient_make_one_course(patient, the
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_double_clicked_record_on_two_connections_records_once(patient, therapist_a):
     course = running_course(patient, therapist_a)
     first = course.sessions.get(number=1)
@@ -191,7 +205,7 @@ def test_a_double_clicked_record_on_two_connections_records_once(patient, therap
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_people_recording_at_once_one_is_told_the_course_changed(
     patient, therapist_a, colleague
 ):
