@@ -158,63 +158,44 @@ _KNEE_HONEY_RUB = {
     "title": {"en": "Warm honey rub at home", "ru": "Тёплое растирание мёдом дома"},
     "text": {
         "en": (
-            "This is an old home remedy that many people find soothing.\n\n"
-            "- First warm the knee for 15 to 20 minutes: in a warm bath, or with a hot water "
-            "bottle wrapped in a towel.\n"
-            "- Put about one tablespoon of honey in a small bowl and stand it in a pan of hot "
-            "water until the honey turns runny. Do not let it boil or get very hot.\n"
-            "- Check that the honey is only warm. Then rub it into the knee with gentle, slow "
-            "movements for about 15 minutes.\n"
-            "- Lay a layer of gauze over the knee and wrap a warm scarf around it. You can "
-            "leave it like this overnight.\n\n"
-            "Skip the honey rub if the knee is red, hot or swollen, if the skin has a cut or a "
-            "rash, or if you are allergic to honey."
+            "- Warm the knee for 15 to 20 minutes: a warm bath, or a wrapped hot water bottle.\n"
+            "- Melt a tablespoon of honey in a bowl over hot water. Do not let it boil.\n"
+            "- Rub the warm, not hot, honey gently into the knee for about 15 minutes.\n"
+            "- Cover with gauze and a warm scarf. It can stay on overnight.\n\n"
+            "Skip the honey rub if the knee is red, hot or swollen, if the skin is broken or has "
+            "a rash, or if you are allergic to honey."
         ),
         "ru": (
-            "Это старое домашнее средство, которое многим приносит облегчение.\n\n"
-            "- Сначала прогрейте колено 15–20 минут: в тёплой ванне или грелкой, обёрнутой "
-            "полотенцем.\n"
-            "- Положите примерно столовую ложку мёда в небольшую миску и поставьте её в "
-            "кастрюлю с горячей водой (на водяную баню), пока мёд не станет жидким. Не "
-            "доводите его до кипения и не перегревайте.\n"
-            "- Убедитесь, что мёд лишь тёплый. Затем мягкими, медленными движениями втирайте "
-            "его в колено около 15 минут.\n"
-            "- Накройте колено кусочком марли и обмотайте тёплым шарфом. Так можно оставить на "
-            "всю ночь.\n\n"
+            "- Прогрейте колено 15–20 минут: тёплой ванной или грелкой в полотенце.\n"
+            "- Растопите ложку мёда на водяной бане, не доводя до кипения.\n"
+            "- Мягко втирайте тёплый, не горячий мёд в колено около 15 минут.\n"
+            "- Накройте марлей и тёплым шарфом. Так можно оставить на ночь.\n\n"
             "Не делайте растирание, если колено покраснело, горячее или отекло, если на коже "
-            "есть ранка или сыпь, а также если у вас аллергия на мёд."
+            "ранка или сыпь, а также при аллергии на мёд."
         ),
     },
 }
 
 _KNEE_STRETCHES = {
-    "title": {"en": "Gentle stretches", "ru": "Мягкая растяжка"},
+    "title": {"en": "Gentle stretches instead of a rub", "ru": "Мягкая растяжка вместо растирания"},
     "text": {
         "en": (
-            "If rubbing the knee yourself feels too much, gentle stretching is a softer way to "
-            "ease it.\n\n"
-            "- Sit on a firm chair and rest your heel on a low stool, so the leg lies straight. "
-            "Let the leg relax for a minute or two.\n"
-            "- Lie on your back with a towel looped around your foot. Use the towel to slide "
-            "the heel slowly towards you, bending the knee only as far as is comfortable. Hold "
-            "for a few calm breaths, then let the leg straighten again.\n"
-            "- Move slowly and smoothly. Do not bounce or push.\n\n"
-            "If it hurts, stop. A mild pulling feeling is fine; pain is not.\n\n"
-            "Please do not try to repeat the whole massage from your sessions at home. It takes "
-            "proper training, and without it the knee can easily be made worse."
+            "- Sit on a firm chair, rest your heel on a low stool and let the straight leg relax "
+            "for a minute or two.\n"
+            "- Lie on your back, loop a towel round your foot and slowly draw the heel towards "
+            "you, bending the knee only as far as is comfortable. Hold for a few breaths, then "
+            "straighten the leg.\n"
+            "- Move slowly, without bouncing or pushing.\n\n"
+            "If it hurts, stop: a mild pull is fine, pain is not. Do not repeat the massage of "
+            "your sessions at home: without training it can make the knee worse."
         ),
         "ru": (
-            "Если растирать колено самому слишком тяжело или больно, попробуйте более "
-            "бережный способ — мягкую растяжку.\n\n"
-            "- Сядьте на устойчивый стул и положите пятку на низкую скамеечку, чтобы нога "
-            "была прямой. Дайте ноге расслабиться минуту-две.\n"
-            "- Лягте на спину и накиньте полотенце петлёй на стопу. Потихоньку подтягивайте "
-            "пятку к себе, сгибая колено лишь до тех пор, пока это комфортно. Задержитесь на "
-            "несколько спокойных вдохов и дайте ноге снова выпрямиться.\n"
-            "- Двигайтесь медленно и плавно, без рывков и усилия.\n\n"
-            "Если больно, остановитесь. Лёгкое натяжение — это нормально, боль — нет.\n\n"
-            "Пожалуйста, не пытайтесь повторить дома весь массаж, который делают на сеансах. "
-            "Для этого нужна подготовка, а без неё колену легко навредить."
+            "- Сидя, положите пятку на скамеечку и расслабьте ногу на 1–2 минуты.\n"
+            "- Лёжа на спине, подтягивайте пятку к себе полотенцем на стопе, сгибая колено, пока "
+            "это комфортно. Задержитесь на пару вдохов и выпрямите ногу.\n"
+            "- Двигайтесь медленно, без рывков и усилия.\n\n"
+            "Если больно, остановитесь: лёгкое натяжение — нормально, боль — нет. Не повторяйте "
+            "дома массаж с сеансов: без подготовки можно навредить колену."
         ),
     },
 }
@@ -223,24 +204,21 @@ _KNEE_SWELLING = {
     "title": {"en": "If the knee swells or hurts", "ru": "Если колено отекло или болит"},
     "text": {
         "en": (
-            "- Give the leg a rest. Avoid long walks and stairs for a day or two.\n"
-            "- Lie down and raise the leg on a pillow, so the knee is higher than your hip.\n"
-            "- Put ice or a cold pack wrapped in a thin towel on the knee for about 15 minutes. "
-            "Never put ice straight on the skin. You can repeat this a few times a day.\n"
-            "- An elastic bandage can help with swelling. It should feel snug but never tight, "
-            "and your toes should stay warm and pink.\n\n"
+            "- Rest the leg: no long walks or stairs for a day or two.\n"
+            "- Lie with the leg on a pillow, the knee higher than your hip.\n"
+            "- Cool the knee with ice in a thin towel for about 15 minutes, a few times a day. "
+            "Never put ice straight on the skin.\n"
+            "- An elastic bandage helps with swelling: snug, never tight. Your toes should stay "
+            "warm and pink.\n\n"
             "If the pain does not ease within a few days, or keeps coming back, see your doctor."
         ),
         "ru": (
-            "- Дайте ноге отдых. День-два избегайте долгой ходьбы и лестниц.\n"
-            "- Лягте и положите ногу на подушку так, чтобы колено было выше бедра.\n"
-            "- Приложите к колену лёд или холодный пакет, завёрнутый в тонкое полотенце, "
-            "примерно на 15 минут. Не кладите лёд прямо на кожу. Так можно делать несколько "
-            "раз в день.\n"
-            "- При отёке поможет эластичный бинт. Он должен плотно облегать колено, но не "
-            "сдавливать его; пальцы ног должны оставаться тёплыми и розовыми.\n\n"
-            "Если боль не проходит за несколько дней или возвращается снова и снова, "
-            "обратитесь к врачу."
+            "- Дайте ноге отдых: день-два без долгой ходьбы и лестниц.\n"
+            "- Лёжа, положите ногу на подушку, чтобы колено было выше бедра.\n"
+            "- Лёд — через тонкое полотенце, не на голую кожу, по 15 минут.\n"
+            "- При отёке поможет эластичный бинт: плотно, но не туго; пальцы ног должны "
+            "оставаться тёплыми и розовыми.\n\n"
+            "Если боль держится несколько дней или возвращается, обратитесь к врачу."
         ),
     },
 }
@@ -473,33 +451,19 @@ TEMPLATES = [
         ],
         "handout_sections": [
             {
-                "title": {"en": "What happens in a session", "ru": "Как проходит сеанс"},
+                "title": {"en": "During the session", "ru": "Во время сеанса"},
                 "text": {
                     "en": (
-                        "The therapist starts with your lower back, then massages the thigh of "
-                        "the sore leg, and then works gently around the knee. They will also "
-                        "slowly bend and straighten the knee for you. You do not need to help: "
-                        "just let the leg relax.\n\n"
-                        "The first sessions are short. Each one is a little longer than the one "
-                        "before, until they reach their full length.\n\n"
-                        "The massage should feel pleasant, or at most a little uncomfortable. If "
-                        "anything hurts, say so at once. The therapist will press more lightly "
-                        "or leave that part out.\n\n"
-                        "If you also do exercises with a physiotherapist, the massage comes just "
-                        "before them."
+                        "Just let the leg relax, also while the therapist slowly bends and "
+                        "straightens the knee for you. The massage should feel pleasant, at most "
+                        "a little uncomfortable. If anything hurts, say so at once: the therapist "
+                        "will press more lightly or leave that part out."
                     ),
                     "ru": (
-                        "Массажист начинает с поясницы, затем массирует бедро больной ноги, а "
-                        "после этого бережно работает вокруг колена. Он также будет медленно "
-                        "сгибать и разгибать вашу ногу в колене. Помогать не нужно — просто "
-                        "расслабьте ногу.\n\n"
-                        "Первые сеансы короткие. Каждый следующий немного длиннее предыдущего, "
-                        "пока не достигнет полной продолжительности.\n\n"
-                        "Массаж должен быть приятным или, самое большее, слегка неприятным. "
-                        "Если что-то болит, сразу скажите. Массажист уменьшит нажим или "
-                        "пропустит этот приём.\n\n"
-                        "Если вы занимаетесь лечебной гимнастикой, массаж делают прямо перед "
-                        "занятием."
+                        "Просто расслабьте ногу, даже когда массажист медленно сгибает и "
+                        "разгибает колено. Массаж должен быть приятным или чуть неприятным. Если "
+                        "что-то болит, сразу скажите: массажист уменьшит нажим или пропустит "
+                        "приём."
                     ),
                 },
             },
@@ -673,29 +637,16 @@ TEMPLATES = [
         ],
         "handout_sections": [
             {
-                "title": {"en": "What happens in a session", "ru": "Как проходит сеанс"},
+                "title": {"en": "During the session", "ru": "Во время сеанса"},
                 "text": {
                     "en": (
-                        "The therapist massages your lower back, buttock and thigh. Your sore "
-                        "knee is left alone, so nothing presses on it. Relaxed, warm muscles "
-                        "around the knee still help it hurt less.\n\n"
-                        "The first sessions are short. Each one is a little longer than the one "
-                        "before, until they reach their full length.\n\n"
-                        "If anything hurts, say so at once. The therapist will press more "
-                        "lightly or leave that part out.\n\n"
-                        "If you also do exercises with a physiotherapist, the massage comes just "
-                        "before them."
+                        "Warm, relaxed muscles around the knee help it hurt less. If anything "
+                        "hurts, say so at once: the therapist will press more lightly or leave "
+                        "that part out."
                     ),
                     "ru": (
-                        "Массажист массирует поясницу, ягодицу и бедро. Само колено не трогают, "
-                        "поэтому на больной сустав никто не давит. Расслабленные, согретые "
-                        "мышцы вокруг колена всё равно помогают уменьшить боль.\n\n"
-                        "Первые сеансы короткие. Каждый следующий немного длиннее предыдущего, "
-                        "пока не достигнет полной продолжительности.\n\n"
-                        "Если что-то болит, сразу скажите. Массажист уменьшит нажим или "
-                        "пропустит этот приём.\n\n"
-                        "Если вы занимаетесь лечебной гимнастикой, массаж делают прямо перед "
-                        "занятием."
+                        "Согретые, расслабленные мышцы помогают колену меньше болеть. Если что-то "
+                        "болит, сразу скажите: массажист уменьшит нажим или пропустит приём."
                     ),
                 },
             },
@@ -873,7 +824,7 @@ TEMPLATES = [
         ],
         "handout_sections": [
             {
-                "title": {"en": "What happens in a session", "ru": "Как проходит сеанс"},
+                "title": {"en": "During the session", "ru": "Во время сеанса"},
                 "text": {
                     "en": (
                         "The massage is light and calm. The therapist strokes your lower back, "
@@ -881,8 +832,6 @@ TEMPLATES = [
                         "new joint and the scar are not pressed on.\n\n"
                         "Before each session the therapist will look at your legs. You will lie "
                         "in a position that is safe for your new joint.\n\n"
-                        "The first sessions are short. Each one is a little longer than the one "
-                        "before, until they reach their full length.\n\n"
                         "If anything hurts, say so at once, especially in the operated joint."
                     ),
                     "ru": (
@@ -891,8 +840,6 @@ TEMPLATES = [
                         "рубец не давят.\n\n"
                         "Перед каждым сеансом массажист осмотрит ваши ноги. Вас уложат в "
                         "положение, безопасное для нового сустава.\n\n"
-                        "Первые сеансы короткие. Каждый следующий немного длиннее предыдущего, "
-                        "пока не достигнет полной продолжительности.\n\n"
                         "Если что-то болит, сразу скажите, особенно если боль в оперированном "
                         "суставе."
                     ),
@@ -1125,13 +1072,11 @@ TEMPLATES = [
         ],
         "handout_sections": [
             {
-                "title": {"en": "What happens in a session", "ru": "Как проходит сеанс"},
+                "title": {"en": "During the session", "ru": "Во время сеанса"},
                 "text": {
                     "en": (
                         "The therapist massages your lower back, your buttock and the leg on the "
                         "painful side, working slowly up from the ankle to the hip.\n\n"
-                        "The first sessions are short. Each one is a little longer than the one "
-                        "before, until they reach their full length.\n\n"
                         "Tell the therapist at once if pain shoots down your leg, or if the leg "
                         "tingles or goes numb. They will press more lightly or change the "
                         "movement."
@@ -1139,8 +1084,6 @@ TEMPLATES = [
                     "ru": (
                         "Массажист массирует поясницу, ягодицу и ногу на стороне боли, медленно "
                         "продвигаясь от лодыжки вверх к бедру.\n\n"
-                        "Первые сеансы короткие. Каждый следующий немного длиннее предыдущего, "
-                        "пока не достигнет полной продолжительности.\n\n"
                         "Сразу скажите массажисту, если боль простреливает в ногу или нога "
                         "покалывает или немеет. Он уменьшит нажим или сменит приём."
                     ),
@@ -1413,11 +1356,9 @@ TEMPLATES = [
         ],
         "handout_sections": [
             {
-                "title": {"en": "What happens in a session", "ru": "Как проходит сеанс"},
+                "title": {"en": "During the session", "ru": "Во время сеанса"},
                 "text": {
                     "en": (
-                        "You come once a week, and each session lasts about an hour. Every "
-                        "session is the same length.\n\n"
                         "The therapist massages both legs from the feet to the hips, using oil "
                         "and long, smooth strokes. Around the knee the touch stays gentle. The "
                         "therapist will also slowly bend and straighten your knee and hip for "
@@ -1426,8 +1367,6 @@ TEMPLATES = [
                         "lightly or leave that part out."
                     ),
                     "ru": (
-                        "Вы приходите раз в неделю, и каждый сеанс длится около часа. Все "
-                        "сеансы одинаковые по длительности.\n\n"
                         "Массажист массирует обе ноги от стоп до бёдер с маслом, длинными "
                         "плавными движениями. Вокруг колена массажист работает только мягко. "
                         "Он также будет медленно сгибать и разгибать вашу ногу в колене и в "
