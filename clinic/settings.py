@@ -82,7 +82,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # counts failed sign-ins first
-    "django.contrib.auth.backends.ModelBackend",
+    "clinic.backends.StaffBackend",  # Django's ModelBackend, reading a user in 2 queries not 4
 ]
 
 ROOT_URLCONF = "clinic.urls"

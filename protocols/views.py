@@ -118,6 +118,7 @@ def course_new(request, pk):
 def course_preview(request, pk):
     """The live preview (htmx): the dated sessions, the warnings, or every reason to refuse."""
     patient = get_patient_for_user(request.user, pk)
+    prefetch_related_objects([patient], "conditions")  # read once, by the form and the planner
     form = _plan_form(request, patient, request.GET)
     answer = None
     if form.is_valid():
