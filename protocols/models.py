@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -348,7 +347,7 @@ def snapshot_names(path: str = "") -> dict:
     For lists that show a course by its name: the snapshot itself holds every step and handout
     text, too much to read and decode for each row (defer it, and ``keep_names`` the row).
     """
-    return {f"snapshot_{name}": KT(f"{path}template_snapshot__{name}") for name in SNAPSHOT_NAMES}
+    return {f"snapshot_{name}": F(f"{path}template_snapshot__{name}") for name in SNAPSHOT_NAMES}
 
 
 class Course(models.Model):
