@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test bench-pdf load-run install check-system messages lint migrations-check test-sqlite test-postgres clean
+.PHONY: run test bench bench-sqlite bench-postgres bench-pdf load-run install check-system messages lint migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (found %d.%d); set PYTHON=python3.11" % sys.version_info[:2])'
@@ -61,6 +61,21 @@ bench-pdf: install messages
 load-run: install messages
 	@CHECK_POSTGRES=1 scripts/check-system.sh
 	scripts/with-postgres.sh $(PY) scripts/load_run.py
+
+# Figures, not pass/fail, at clinic-chain scale (10,000 patients, ~500,000 sessions): queries and
+# in-process times per page, then gunicorn + wrk over loopback, on SQLite and on PostgreSQL, then
+# the PDF figures. About 25 minutes on 2 cores; BENCH_SECONDS=5 (HTTP seconds a page, default 30)
+# makes it about 12. Needs wrk (sudo apt-get install wrk).
+bench: bench-sqlite bench-postgres
+	$(PY) scripts/bench.py report
+
+bench-sqlite: install messages
+	@CHECK_BENCH=1 scripts/check-system.sh
+	$(PY) scripts/bench.py run --database sqlite
+
+bench-postgres: install messages
+	@CHECK_BENCH=1 CHECK_POSTGRES=1 scripts/check-system.sh
+	scripts/with-postgres.sh $(PY) scripts/bench.py run --database postgres
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

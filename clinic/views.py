@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import connection
-from django.db.models import Case, When
+from django.db.models import Case, Q, When
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.decorators import clinic_member_required
-from protocols.models import Course, Session
+from protocols.models import Course, Session, snapshot_names
 from protocols.planning import reason_message
 from protocols.views import due_patients
 
@@ -43,18 +43,29 @@ def day(request):
         .filter(date__in=(today, tomorrow))
         .exclude(status=Session.CANCELLED)
         .select_related("course__patient", "course__therapist")
-        .annotate(mine=Case(When(course__therapist=user, then=0), default=1))
+        .defer("course__template_snapshot")
+        .annotate(
+            mine=Case(When(course__therapist=user, then=0), default=1),
+            **snapshot_names("course__"),
+        )
         .order_by("date", "mine", "course__patient__last_name", "number")
     )
     days = {today: [], tomorrow: []}
     for session in sessions:
+        session.course.keep_names(session)
         days[session.date].append(session)
+    # Only the running courses the page lists (on hold, or with warnings), not every running one.
     running = (
         Course.objects.for_user(user)
         .filter(status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD))
+        .filter(Q(status=Course.ON_HOLD) | ~Q(warnings=[]))
         .select_related("patient", "therapist")
+        .defer("template_snapshot")
+        .annotate(**snapshot_names())
         .order_by("patient__last_name", "pk")
     )
+    for course in running:
+        course.keep_names(course)
     on_hold = [c for c in running if c.status == Course.ON_HOLD]
     warned = [c for c in running if c.warnings]
     for course in warned:

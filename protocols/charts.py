@@ -13,6 +13,16 @@ class Point:
     pain: int
     label: str
 
+    # The SVG coordinates as the page prints them (formatted here: a template filter per dot
+    # was most of the patient page's time with a long history).
+    @property
+    def cx(self) -> str:
+        return f"{self.x:.1f}"
+
+    @property
+    def cy(self) -> str:
+        return f"{self.y:.1f}"
+
 
 @dataclass(frozen=True)
 class PainChart:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import ChoiceSetField
 from clinic.models import Clinic
-from clinic.texts import PlainTextModelMixin, localized
+from clinic.texts import LANGUAGES, PlainTextModelMixin, field_name, localized
 from patients.models import ClinicScopedQuerySet, Condition, Patient
 
 METHOD_STYLE_CHOICES = [
@@ -338,6 +338,18 @@ class CourseQuerySet(ClinicScopedQuerySet):
     clinic_path = "patient__clinic"
 
 
+SNAPSHOT_NAMES = [field_name("name", code) for code in LANGUAGES]
+
+
+def snapshot_names(path: str = "") -> dict:
+    """Annotations with only the names of the template as planned, ``snapshot_name`` etc.
+
+    For lists that show a course by its name: the snapshot itself holds every step and handout
+    text, too much to read and decode for each row (defer it, and ``keep_names`` the row).
+    """
+    return {f"snapshot_{name}": F(f"{path}template_snapshot__{name}") for name in SNAPSHOT_NAMES}
+
+
 class Course(models.Model):
     PLANNED = "planned"
     ACTIVE = "active"
@@ -433,7 +445,12 @@ class Course(models.Model):
     @property
     def name(self) -> str:
         """The template's name as planned, in the active language."""
-        return localized(self.template_snapshot, "name")
+        names = getattr(self, "snapshot_names", None)
+        return localized(self.template_snapshot if names is None else names, "name")
+
+    def keep_names(self, row) -> None:
+        """Use the names ``snapshot_names()`` annotated on ``row`` (this course or its session)."""
+        self.snapshot_names = {name: getattr(row, f"snapshot_{name}") for name in SNAPSHOT_NAMES}
 
 
 class SessionQuerySet(ClinicScopedQuerySet):
@@ -496,7 +513,12 @@ class Session(models.Model):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ["course", "number"]
-        indexes = [models.Index(fields=["date", "status"], name="session_date_status")]
+        indexes = [
+            models.Index(fields=["date", "status"], name="session_date_status"),
+            # A course's session dates from the index alone: first and last dates of each
+            # course (who is due, the break between courses) without reading the rows.
+            models.Index(fields=["course", "date", "status"], name="session_course_date_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["course", "number"],

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -119,6 +119,7 @@ def course_new(request, pk):
 def course_preview(request, pk):
     """The live preview (htmx): the dated sessions, the warnings, or every reason to refuse."""
     patient = get_patient_for_user(request.user, pk)
+    prefetch_related_objects([patient], "conditions")  # read once, by the form and the planner
     form = _plan_form(request, patient, request.GET)
     answer = None
     if form.is_valid():
@@ -311,30 +312,33 @@ def course_resume(request, pk):
 
 
 def due_patients(user, today):
-    """Patients due for a course within two weeks or overdue (R5), with none running."""
+    """Patients due for a course within two weeks or overdue (R5), with none running.
+
+    One query whatever the number of patients: the first session of each patient's latest
+    completed course comes from a subquery grouped by course only, and "none running" is an
+    EXISTS, so neither grows with the columns or the history of the courses.
+    """
     from dateutil.relativedelta import relativedelta
-    from django.db.models import Min, OuterRef, Subquery
+    from django.db.models import Exists, Min, OuterRef, Subquery
 
     from patients.models import Patient
 
     firsts = (
         Course.objects.filter(patient=OuterRef("pk"), status=Course.COMPLETED)
+        .values("pk")
         .annotate(first=Min("sessions__date", filter=~Q(sessions__status=Session.CANCELLED)))
         .order_by("-first")
         .values("first")[:1]
+    )
+    running = Course.objects.filter(
+        patient=OuterRef("pk"), status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD)
     )
     threshold = today + relativedelta(days=14) - relativedelta(months=6)
     return (
         Patient.objects.for_user(user)
         .filter(archived=False)
-        .annotate(
-            last_first=Subquery(firsts),
-            running=Count(
-                "courses",
-                filter=Q(courses__status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD)),
-            ),
-        )
-        .filter(last_first__isnull=False, last_first__lte=threshold, running=0)
+        .annotate(last_first=Subquery(firsts))
+        .filter(~Exists(running), last_first__lte=threshold)
         .order_by("last_first")
     )
 

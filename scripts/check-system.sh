@@ -2,6 +2,7 @@
 # Check the system packages the app needs and say exactly what to install.
 #   scripts/check-system.sh                 report; exit 1 if a required package is missing
 #   scripts/check-system.sh --list-missing  print the Debian package names to install, one line
+#   CHECK_BENCH=1 ...                       also what `make bench` needs (wrk); not for `make test`
 set -u
 
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
@@ -20,6 +21,10 @@ fi
 if [ "${1:-}" = "--list-missing" ] || [ "${CHECK_BROWSER:-0}" = 1 ]; then
   # The browser test drives Debian's Chromium (never a downloaded browser).
   [ -x /usr/bin/chromium ] || required+=(chromium)
+fi
+
+if [ "${CHECK_BENCH:-0}" = 1 ]; then
+  command -v wrk >/dev/null 2>&1 || required+=(wrk)  # the HTTP load generator of `make bench`
 fi
 
 if [ "${1:-}" = "--list-missing" ]; then

@@ -210,9 +210,9 @@ def test_the_handout_costs_a_fixed_number_of_queries(signed_in, course):
     url = reverse("protocols:course_handout", args=[course.pk])
     with CaptureQueriesContext(connection) as queries:
         signed_in.get(url)
-    # session, user, clinic, 2 permission queries, course with patient/clinic/therapist/template,
+    # session, user with clinic, permissions, course with patient/clinic/therapist/template,
     # sessions, conditions, contraindications with their kinds, the access entry of the trail
-    assert len(queries) == 10
+    assert len(queries) == 8
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """The health check (clinic/views.py): load balancers call it without logging in."""
 
+from django.db import OperationalError
 from django.urls import reverse
 
 
@@ -15,3 +16,21 @@ def test_it_refuses_a_post(client, db):
     response = client.post(reverse("healthz"))
 
     assert response.status_code == 405
+
+
+def test_it_answers_503_when_the_database_cannot_be_reached(client, db, monkeypatch):
+    def unreachable():
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("clinic.views.connection.cursor", unreachable)
+        response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unreachable"}
+
+
+def test_it_asks_the_database_one_cheap_question(client, db, django_assert_num_queries):
+    # SELECT 1: no session, no user, no table read.
+    with django_assert_num_queries(1):
+        assert client.get(reverse("healthz")).status_code == 200

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from patients.models import Exacerbation
+from patients.models import ContraindicationKind, Exacerbation
 from protocols.models import Course, Session
 from protocols.services import SEVERE_PAIN
 from tests.factories import PatientContraindicationFactory
@@ -383,8 +383,8 @@ def test_the_day_costs_the_same_queries_however_busy(signed_in, clinic_a, therap
     with CaptureQueriesContext(connection) as many:
         signed_in.get(reverse("home"))
 
-    # session, user, clinic, 2 permission queries, sessions, running courses, due patients
-    assert len(one) == len(many) == 8
+    # session, user with clinic, permissions, sessions, running courses, due patients
+    assert len(one) == len(many) == 6
 
 
 @pytest.mark.django_db
@@ -408,3 +408,78 @@ def test_an_impossible_start_in_the_link_falls_back_to_today(signed_in, patient)
 
     assert response.status_code == 200
     assert response.context["form"].initial["start"] == today()
+
+
+@pytest.mark.django_db
+def test_the_day_lists_courses_on_hold_and_warned_courses_by_name_only(
+    signed_in, clinic_a, therapist_a
+):
+    held = running_course(knee_patient(clinic_a, last_name="Holdova"), therapist_a)
+    Course.objects.filter(pk=held.pk).update(status=Course.ON_HOLD, hold_reason="Flare-up")
+    thinned = knee_patient(clinic_a, last_name="Warnova")
+    PatientContraindicationFactory(
+        patient=thinned,
+        kind=ContraindicationKind.objects.get(clinic=clinic_a, code="anticoagulants"),
+        start=today() - timedelta(days=10),
+        end=None,
+    )
+    warned = running_course(thinned, therapist_a)
+    plain = running_course(knee_patient(clinic_a, last_name="Plainova"), therapist_a)
+
+    response = signed_in.get(reverse("home"))
+    page = response.content.decode()
+
+    assert warned.warnings
+    assert [c.pk for c in response.context["on_hold"]] == [held.pk]
+    assert [c.pk for c in response.context["warned"]] == [warned.pk]
+    assert f"Holdova Maria · {held.name}" in page
+    assert "Flare-up" in page
+    assert "Warnova" in page
+    assert plain.pk not in [
+        c.pk for c in [*response.context["on_hold"], *response.context["warned"]]
+    ]
+
+
+def count_queries(client, url, data=None):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, data).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_the_course_page_costs_the_same_queries_however_long_the_course(
+    signed_in, clinic_a, therapist_a
+):
+    short = running_course(knee_patient(clinic_a), therapist_a)
+    Session.objects.filter(course=short, number__gt=3).delete()
+    long = running_course(knee_patient(clinic_a), therapist_a)
+
+    # session, user with clinic, permissions, course with patient, clinic, therapist and
+    # template, its sessions
+    assert (
+        count_queries(signed_in, reverse("protocols:course", args=[short.pk]))
+        == count_queries(signed_in, reverse("protocols:course", args=[long.pk]))
+        == 5
+    )
+
+
+@pytest.mark.django_db
+def test_the_preview_costs_the_same_queries_however_long_the_record(
+    signed_in, patient, clinic_a, therapist_a
+):
+    url = reverse("protocols:course_preview", args=[patient.pk])
+    data = plan_data(clinic_a, start=(today() + timedelta(days=300)).isoformat())
+    first = count_queries(signed_in, url, data)
+    for months_ago in (24, 17, 10):
+        course = running_course(
+            patient, therapist_a, start=today() - timedelta(days=30 * months_ago)
+        )
+        Course.objects.filter(pk=course.pk).update(status=Course.COMPLETED)
+    for _ in range(3):
+        PatientContraindicationFactory(patient=patient, start=today() - timedelta(days=400))
+
+    # session, user with clinic, permissions, patient with clinic, its conditions (for the
+    # form and the planner), active templates, then the planner's input: closed dates,
+    # exacerbations, contraindications with their kinds, other courses with their first and
+    # last dates
+    assert count_queries(signed_in, url, data) == first == 10

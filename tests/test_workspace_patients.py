@@ -81,9 +81,8 @@ def test_the_list_costs_the_same_queries_for_3_or_25_patients(signed_in, clinic_
         knee_patient(clinic_a)
     many = count_queries(signed_in, url)
 
-    # session, user, user's clinic (language), user and group permissions, count, page,
-    # the page's conditions
-    assert few == many == 8
+    # session, user with clinic (language), permissions, count, page, the page's conditions
+    assert few == many == 6
 
 
 @pytest.mark.django_db
@@ -237,3 +236,19 @@ def test_the_pain_chart_plots_recorded_scores(signed_in, clinic_a, therapist_a):
     assert page.count('class="dot-before"') == 2
     assert page.count('class="dot-after"') == 2
     assert "before 6" in page and "after 3" in page
+
+
+@pytest.mark.django_db
+def test_a_name_search_costs_the_same_queries_for_3_or_25_matches(signed_in, clinic_a):
+    url = reverse("patients:list") + "?q=Petr"
+    for _ in range(3):
+        knee_patient(clinic_a)
+    few = count_queries(signed_in, url)
+    for _ in range(22):
+        knee_patient(clinic_a)
+    PatientFactory(clinic=clinic_a, last_name="Sidorov")
+    many = count_queries(signed_in, url)
+
+    assert len(names(signed_in.get(url))) == 25
+    # session, user with clinic, permissions, count, page, the page's conditions
+    assert few == many == 6

@@ -1,0 +1,393 @@
+"""A clinic chain's years of records, made fast with bulk inserts (for ``scripts/bench.py``).
+
+``make_chain(clinics=10)`` makes the clinics (each with its copy of the default library, working
+days, holidays, five therapists and an admin); ``add_patients(chain, per_clinic)`` then adds
+patients to every clinic with their conditions, exacerbations and contraindications, about three
+courses each planned from the clinic's templates (with the template snapshot a real course
+keeps) and their sessions, dated by the planner's own calendar over about five years up to a few
+weeks ahead, so today and tomorrow have sessions. Everything is seeded, so two runs make the same
+records.
+"""
+
+import random
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import CLINIC_ADMIN, THERAPIST, Clinic, ClosedDate, User
+from patients.models import (
+    Condition,
+    ContraindicationKind,
+    Exacerbation,
+    Patient,
+    PatientContraindication,
+)
+from protocols import planner
+from protocols.library import copy_default_library
+from protocols.models import Course, ProtocolTemplate, Session
+from protocols.planning import reason_as_dict, rules_from_template, template_snapshot
+
+BATCH = 2000
+
+FIRST_NAMES = [
+    ("Maria", "ru"), ("Olga", "ru"), ("Irina", "ru"), ("Natalia", "ru"), ("Elena", "ru"),
+    ("Tatiana", "ru"), ("Svetlana", "ru"), ("Galina", "ru"), ("Lyudmila", "ru"), ("Nina", "ru"),
+    ("Ivan", "ru"), ("Sergei", "ru"), ("Nikolai", "ru"), ("Viktor", "ru"), ("Pavel", "ru"),
+    ("Alexei", "ru"), ("Dmitri", "ru"), ("Yuri", "ru"), ("Boris", "ru"), ("Oleg", "ru"),
+    ("Anna", "en"), ("Margaret", "en"), ("Susan", "en"), ("Helen", "en"), ("Dorothy", "en"),
+    ("Linda", "en"), ("Barbara", "en"), ("Patricia", "en"), ("John", "en"), ("Robert", "en"),
+    ("Michael", "en"), ("William", "en"), ("David", "en"), ("Richard", "en"), ("Thomas", "en"),
+]  # fmt: skip
+LAST_NAMES = [
+    "Ivanov", "Smirnov", "Kuznetsov", "Popov", "Vasiliev", "Petrov", "Sokolov", "Mikhailov",
+    "Novikov", "Fedorov", "Morozov", "Volkov", "Alekseev", "Lebedev", "Semenov", "Egorov",
+    "Pavlov", "Kozlov", "Stepanov", "Nikolaev", "Orlov", "Andreev", "Makarov", "Nikitin",
+    "Zakharov", "Zaitsev", "Soloviev", "Borisov", "Yakovlev", "Grigoriev", "Romanov",
+    "Vorobiev", "Sergeev", "Kuzmin", "Frolov", "Alexandrov", "Dmitriev", "Korolev", "Gusev",
+    "Kiselev", "Ilyin", "Maximov", "Polyakov", "Sorokin", "Vinogradov", "Kovalev", "Belov",
+    "Medvedev", "Antonov", "Tarasov", "Zhukov", "Baranov", "Filippov", "Komarov", "Davydov",
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
+    "Taylor", "Thomas", "Moore", "Martin", "Jackson", "Thompson", "White", "Harris", "Clark",
+    "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Green",
+]  # fmt: skip
+WEEKS = [[0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5, 6], [0, 1, 2, 3, 4, 5]]
+HOLD_REASON = "Exacerbation of knee arthrosis"
+SKIP_REASONS = ["Patient ill", "Patient did not come", "Pain 7 of 10 before the session"]
+
+
+@dataclass
+class ClinicData:
+    clinic: Clinic
+    therapists: list
+    admin: User
+    calendar: planner.WorkingCalendar
+    templates: list  # (template, rules, snapshot)
+    kinds: dict  # code -> ContraindicationKind
+    warnings: dict = field(default_factory=dict)  # code -> the R10 warning a course stores
+
+
+@dataclass
+class Chain:
+    clinics: list
+    today: date
+    rng: random.Random
+    patients: int = 0
+
+
+@contextmanager
+def dated_as_given(*models):
+    """Let bulk inserts keep the creation times they are given (not ``now``)."""
+    fields = [m._meta.get_field("created_at") for m in models]
+    saved = [(f.auto_now_add, f.auto_now) for f in fields]
+    for f in fields:
+        f.auto_now_add = f.auto_now = False
+    try:
+        yield
+    finally:
+        for f, (add, now) in zip(fields, saved, strict=True):
+            f.auto_now_add, f.auto_now = add, now
+
+
+def _aware(day: date, hour: int = 9) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def make_chain(*, clinics: int = 10, seed: int = 7) -> Chain:
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    therapist_group = Group.objects.get(name=THERAPIST)
+    admin_group = Group.objects.get(name=CLINIC_ADMIN)
+    password = make_password("bench-only-password-never-used")
+    chain = Chain(clinics=[], today=today, rng=rng)
+    with transaction.atomic():
+        for n in range(clinics):
+            # The first clinic works every day, so "today" always has sessions to show.
+            week = WEEKS[n % len(WEEKS)] if n else [0, 1, 2, 3, 4, 5, 6]
+            clinic = Clinic.objects.create(
+                name=f"Clinic {n + 1:02d}",
+                address=f"{n + 1} Main Street",
+                phone=f"+7 495 000 {n:04d}",
+                working_weekdays=week,
+                default_language="ru" if n % 2 == 0 else "en",
+            )
+            copy_default_library(clinic)
+            holidays = [
+                date(year, month, day)
+                for year in range(today.year - 5, today.year + 2)
+                for month, day in ((1, 1), (1, 2), (5, 1), (12, 31))
+                if not (n == 0 and date(year, month, day) in (today, today + timedelta(days=1)))
+            ]
+            ClosedDate.objects.bulk_create(
+                ClosedDate(clinic=clinic, date=d, reason="Holiday") for d in holidays
+            )
+            staff = User.objects.bulk_create(
+                User(
+                    username=f"c{n + 1:02d}-{role}{i}",
+                    first_name=rng.choice(FIRST_NAMES)[0],
+                    last_name=rng.choice(LAST_NAMES),
+                    clinic=clinic,
+                    is_staff=True,
+                    password=password,
+                )
+                for role, count in (("therapist", 5), ("admin", 1))
+                for i in range(1, count + 1)
+            )
+            User.groups.through.objects.bulk_create(
+                User.groups.through(
+                    user_id=u.pk,
+                    group_id=(admin_group if "admin" in u.username else therapist_group).pk,
+                )
+                for u in staff
+            )
+            templates = []
+            for template in ProtocolTemplate.objects.filter(clinic=clinic).prefetch_related(
+                "steps", "handout_sections"
+            ):
+                templates.append((template, rules_from_template(template), None))
+            templates = [(t, r, template_snapshot(t)) for t, r, _s in templates]
+            chain.clinics.append(
+                ClinicData(
+                    clinic=clinic,
+                    therapists=staff[:5],
+                    admin=staff[5],
+                    calendar=planner.WorkingCalendar(
+                        working_weekdays=frozenset(week), closed_dates=frozenset(holidays)
+                    ),
+                    templates=templates,
+                    kinds={k.code: k for k in ContraindicationKind.objects.filter(clinic=clinic)},
+                )
+            )
+    return chain
+
+
+def _condition(rng, patient, today, extra=None):
+    """A condition; ``extra`` is inflammatory arthritis, for which no template is offered."""
+    if extra:
+        return Condition(patient=patient, kind=Condition.INFLAMMATORY_ARTHRITIS)
+    roll = rng.random()
+    if roll < 0.55:
+        return Condition(
+            patient=patient,
+            kind=Condition.KNEE_ARTHROSIS,
+            stage=rng.choice([1, 2, 2, 3]),
+            kl_grade=rng.choice([None, 1, 2, 3]),
+            side=rng.choice(["left", "right", "both"]),
+            knee_tender=rng.random() < 0.15,
+        )
+    if roll < 0.70:
+        return Condition(
+            patient=patient,
+            kind=Condition.ENDOPROSTHETICS,
+            joint=rng.choice(["knee", "hip"]),
+            side=rng.choice(["left", "right"]),
+            surgery_date=today - timedelta(days=rng.randint(2000, 2600)),
+        )
+    return Condition(patient=patient, kind=Condition.SCIATICA, side=rng.choice(["left", "right"]))
+
+
+def _warning(data: ClinicData, kind: ContraindicationKind, day: date) -> dict:
+    """The R10 warning the planner gives for a 'warns' contraindication, as a course stores it."""
+    if kind.code not in data.warnings:
+        rules = next(r for _t, r, _s in data.templates if r.slug == "sciatica-leg")
+        answer = planner.plan(
+            planner.PlanRequest(
+                template=rules,
+                start=day,
+                calendar=data.calendar,
+                conditions=(planner.Condition(kind=planner.SCIATICA, side="left"),),
+                contraindications=(
+                    planner.Contraindication(
+                        code=kind.code,
+                        name=kind.name,
+                        severity=kind.severity,
+                        period=planner.Period(start=day - timedelta(days=30)),
+                        advice=kind.patient_text,
+                        translations=kind.planner_translations(),
+                    ),
+                ),
+            )
+        )
+        found = [w for w in getattr(answer, "warnings", ()) if w.rule == "R10"]
+        data.warnings[kind.code] = reason_as_dict(found[0]) if found else None
+    return data.warnings[kind.code]
+
+
+def add_patients(chain: Chain, per_clinic: int) -> dict:
+    """Add ``per_clinic`` patients with their history to every clinic; returns row counts."""
+    rng, today = chain.rng, chain.today
+    counts = dict.fromkeys(["patients", "courses", "sessions"], 0)
+    with transaction.atomic(), dated_as_given(Patient, Condition, Course):
+        for data in chain.clinics:
+            counts_clinic = _add_to_clinic(chain, data, per_clinic, rng, today)
+            for key in counts:
+                counts[key] += counts_clinic[key]
+    chain.patients += counts["patients"]
+    return counts
+
+
+def _add_to_clinic(chain, data, per_clinic, rng, today):
+    clinic = data.clinic
+    patients = []
+    for i in range(per_clinic):
+        first, language = rng.choice(FIRST_NAMES)
+        last = rng.choice(LAST_NAMES)
+        if first in (
+            "Maria",
+            "Olga",
+            "Irina",
+            "Natalia",
+            "Elena",
+            "Tatiana",
+            "Svetlana",
+            "Galina",
+            "Lyudmila",
+            "Nina",
+        ) and not last.endswith(("h", "s", "n", "r", "e", "g", "t", "k")):
+            last += "a"  # fmt: skip
+        joined = today - timedelta(days=rng.randint(30, 6 * 365))
+        patients.append(
+            Patient(
+                clinic=clinic,
+                first_name=first,
+                last_name=last,
+                birth_date=date(rng.randint(1935, 1985), rng.randint(1, 12), rng.randint(1, 28)),
+                phone=f"+7 9{rng.randint(10, 99)} {rng.randint(100, 999)} {i % 10000:04d}",
+                email=f"patient{chain.patients + i}@example.org" if rng.random() < 0.4 else "",
+                language=language if rng.random() < 0.9 else "en",
+                notes="Prefers mornings." if rng.random() < 0.1 else "",
+                archived=rng.random() < 0.03,
+                created_at=_aware(joined),
+            )
+        )
+    patients = Patient.objects.bulk_create(patients, batch_size=BATCH)
+
+    conditions = []
+    for patient in patients:
+        conditions.append(_condition(rng, patient, today))
+        if rng.random() < 0.25:
+            extra = _condition(rng, patient, today, extra=rng.random() < 0.2)
+            if extra.kind != conditions[-1].kind:
+                conditions.append(extra)
+    for c in conditions:
+        c.created_at = c.patient.created_at
+    conditions = Condition.objects.bulk_create(conditions, batch_size=BATCH)
+    by_patient = {}
+    for c in conditions:
+        by_patient.setdefault(c.patient_id, []).append(c)
+
+    exacerbations, contraindications, courses, plans = [], [], [], []
+    warns = [k for k in data.kinds.values() if k.severity == ContraindicationKind.WARNS]
+    blocks = [k for k in data.kinds.values() if k.severity == ContraindicationKind.BLOCKS]
+    for patient in patients:
+        facts = by_patient[patient.pk]
+        if rng.random() < 0.12:  # a past flare-up, a few still going on
+            start = today - timedelta(days=rng.randint(10, 1500))
+            ongoing = rng.random() < 0.1
+            exacerbations.append(
+                Exacerbation(
+                    patient=patient,
+                    condition=facts[0],
+                    start=start,
+                    end=None if ongoing else start + timedelta(days=rng.randint(5, 30)),
+                )
+            )
+        if rng.random() < 0.08:  # a past fever or the like
+            start = today - timedelta(days=rng.randint(10, 1500))
+            contraindications.append(
+                PatientContraindication(
+                    patient=patient,
+                    kind=rng.choice(blocks),
+                    start=start,
+                    end=start + timedelta(days=rng.randint(3, 14)),
+                )
+            )
+        warned_since = None
+        if rng.random() < 0.06:  # blood thinners and the like: warn, do not block
+            warned_since = today - timedelta(days=rng.randint(100, 1500))
+            kind = rng.choice(warns)
+            contraindications.append(
+                PatientContraindication(patient=patient, kind=kind, start=warned_since)
+            )
+        conditions_in = [c.as_planner_condition() for c in facts]
+        suited = [t for t in data.templates if planner.template_applies(t[1], conditions_in)]
+        if not suited:
+            continue
+        number = rng.choices([1, 2, 3, 4, 5], weights=[1, 2, 4, 2, 1])[0]
+        start = today + timedelta(days=rng.randint(-600, 20))
+        starts = [start]
+        for _ in range(number - 1):
+            starts.append(starts[-1] - timedelta(days=rng.randint(190, 360)))
+        for start in reversed(starts):
+            weights = [1 if t[1].max_sessions < 10 else 3 for t in suited]  # fewer weekly ones
+            template, rules, snapshot = rng.choices(suited, weights=weights)[0]
+            cadence = rules.cadence_days if rules.cadence_days > 2 else rng.choice([1, 2])
+            count = rng.randint(rules.min_sessions, rules.max_sessions)
+            dates = planner.session_dates(data.calendar, start, count, cadence)
+            minutes = [planner.session_minutes(rules, n) for n in range(1, count + 1)]
+            if dates[-1] < today:
+                status = Course.CANCELLED if rng.random() < 0.04 else Course.COMPLETED
+            elif dates[0] > today:
+                status = Course.PLANNED
+            else:
+                status = Course.ON_HOLD if rng.random() < 0.04 else Course.ACTIVE
+            warnings = []
+            if warned_since and warned_since <= start:
+                warning = _warning(data, kind, start)
+                warnings = [warning] if warning else []
+            therapist = rng.choice(data.therapists)
+            courses.append(
+                Course(
+                    patient=patient,
+                    template=template,
+                    template_snapshot=snapshot,
+                    cadence_days=cadence,
+                    status=status,
+                    therapist=therapist,
+                    created_by=therapist,
+                    warnings=warnings,
+                    hold_reason=HOLD_REASON if status == Course.ON_HOLD else "",
+                    created_at=_aware(start - timedelta(days=rng.randint(1, 10))),
+                )
+            )
+            plans.append((dates, minutes, therapist))
+    Exacerbation.objects.bulk_create(exacerbations, batch_size=BATCH)
+    PatientContraindication.objects.bulk_create(contraindications, batch_size=BATCH)
+    courses = Course.objects.bulk_create(courses, batch_size=BATCH)
+
+    sessions = []
+    for course, (dates, minutes, therapist) in zip(courses, plans, strict=True):
+        cancel_from = rng.randint(3, len(dates)) if course.status == Course.CANCELLED else None
+        pain = rng.randint(4, 6)
+        for number, (day, planned) in enumerate(zip(dates, minutes, strict=True), start=1):
+            session = Session(course=course, number=number, date=day, planned_minutes=planned)
+            if cancel_from and number >= cancel_from:
+                session.status = Session.CANCELLED
+            elif course.status == Course.ON_HOLD and day >= today:
+                session.status = Session.ON_HOLD
+            elif day < today:
+                if rng.random() < 0.06:
+                    session.status = Session.SKIPPED
+                    session.skip_reason = rng.choice(SKIP_REASONS)
+                else:
+                    session.status = Session.DONE
+                    session.actual_minutes = planned
+                    session.pain_before = pain
+                    pain = max(0, pain - rng.choice([0, 0, 1]))
+                    session.pain_after = max(0, pain - rng.choice([0, 1]))
+                session.recorded_by = therapist
+                session.recorded_at = _aware(day, 10 + rng.randint(0, 7))
+            sessions.append(session)
+        if len(sessions) >= 20000:
+            Session.objects.bulk_create(sessions, batch_size=BATCH)
+            sessions = []
+    Session.objects.bulk_create(sessions, batch_size=BATCH)
+    return {
+        "patients": len(patients),
+        "courses": len(courses),
+        "sessions": sum(len(d) for d, _m, _t in plans),
+    }
