@@ -271,7 +271,8 @@ def course_resume(request, pk):
     course = get_course_for_user(request.user, pk)
     form = ResumeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Enter the date to resume from."))
+        for error in form.errors.get("start", [_("Enter the date to resume from.")]):
+            messages.error(request, error)
         return redirect(course)
     try:
         resume_course(course=course, start=form.cleaned_data["start"])

@@ -451,3 +451,40 @@ def test_switching_the_language_with_a_word_for_a_return_address_goes_home(world
 
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_resuming_a_course_in_the_far_future_is_refused_with_a_message(world):
+    held = world["held"]
+    before = rows()
+
+    response = world["therapist"].post(
+        reverse("protocols:course_resume", args=[held.pk]), {"start": "9999-10-01"}
+    )
+
+    assert response.status_code == 302
+    assert [str(m) for m in added_messages(response)] == ["Plan at most a year ahead."]
+    assert rows() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["exacerbations", "contraindications"])
+def test_a_period_reaching_the_year_9999_is_refused_so_planning_cannot_fail(world, kind):
+    patient = world["patient"]
+    period = world["exacerbation" if kind == "exacerbations" else "contraindication"]
+    data = {
+        "condition": world["condition"].pk,
+        "kind": world["fever"].pk,
+        "start": "2026-01-10",
+        "end": "9999-12-31",
+    }
+    before = rows()
+
+    new = world["therapist"].post(reverse("patients:period_new", args=[patient.pk, kind]), data)
+    ended = world["therapist"].post(
+        reverse("patients:period_end", args=[patient.pk, kind, period.pk]), {"end": "9999-12-31"}
+    )
+
+    assert "Enter a date from 1900 to 2199." in new.content.decode()
+    assert [str(m) for m in added_messages(ended)] == ["Enter a date from 1900 to 2199."]
+    assert rows() == before
