@@ -200,6 +200,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.security.locked_out"
 AXES_CLIENT_IP_CALLABLE = "clinic.security.client_ip"
+AXES_USERNAME_CALLABLE = "clinic.security.client_username"
 AXES_VERBOSE = False
 
 # Content-Security-Policy (django-csp): scripts and everything else from this site only, no

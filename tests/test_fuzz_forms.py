@@ -488,3 +488,18 @@ def test_a_period_reaching_the_year_9999_is_refused_so_planning_cannot_fail(worl
     assert "Enter a date from 1900 to 2199." in new.content.decode()
     assert [str(m) for m in added_messages(ended)] == ["Enter a date from 1900 to 2199."]
     assert rows() == before
+
+
+@pytest.mark.django_db
+def test_a_sign_in_with_a_too_long_username_is_refused_and_still_throttled(world):
+    from axes.models import AccessAttempt
+
+    username = "x" * 300
+    response = Client(raise_request_exception=False).post(
+        reverse("login"), {"username": username, "password": "wrong"}
+    )
+
+    assert response.status_code == 200
+    assert any(marker in response.content.decode() for marker in ERROR_MARKERS)
+    # Counted under what fits the 255-character column (PostgreSQL refused the whole name: 500).
+    assert AccessAttempt.objects.get().username == "x" * 150
