@@ -27,6 +27,25 @@ def client_ip(request) -> str | None:
     return None
 
 
+USERNAME_LENGTH = 150  # Django's username field; nothing longer is anyone's username
+
+
+def client_username(request, credentials=None) -> str | None:
+    """The username sign-in throttling counts failures against, as django-axes stores it.
+
+    Whatever was typed, cut to the longest possible username and without NUL characters: axes
+    writes it to a 255-character column, and PostgreSQL refuses longer text and NULs outright.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    if not isinstance(username, str):
+        return username
+    return username.replace("\x00", "")[:USERNAME_LENGTH]
+
+
 def locked_out(request, original_response=None, credentials=None):
     """The page a throttled sign-in gets (HTTP 429), saying how long to wait."""
     from django.shortcuts import render

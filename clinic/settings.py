@@ -154,11 +154,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGOUT_REDIRECT_URL = "login"
 
-# PDF rendering: processes for a batch (a day's sheets), from how many documents a batch runs in
-# parallel, and how long one document may take.
+# PDF rendering: the processes every document renders in, from how many sheets a day is split
+# into documents rendered in parallel, how long one document may take (keep it below the web
+# server's own timeout, so the user sees the message), and how much memory a rendering process
+# may use (address space: one needs about 0.35 GB for its code and fonts).
 PDF_WORKERS = env.int("PDF_WORKERS", default=os.cpu_count() or 1)
 PDF_PARALLEL_FROM = env.int("PDF_PARALLEL_FROM", default=6)
-PDF_TIMEOUT_SECONDS = env.int("PDF_TIMEOUT_SECONDS", default=60)
+PDF_TIMEOUT_SECONDS = env.int("PDF_TIMEOUT_SECONDS", default=30)
+PDF_MEMORY_LIMIT_MB = env.int("PDF_MEMORY_LIMIT_MB", default=1024)
 # From how many sheets a day's PDF is rendered in the background behind a progress bar.
 PDF_BACKGROUND_FROM = env.int("PDF_BACKGROUND_FROM", default=12)
 
@@ -216,6 +219,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.security.locked_out"
 AXES_CLIENT_IP_CALLABLE = "clinic.security.client_ip"
+AXES_USERNAME_CALLABLE = "clinic.security.client_username"
 AXES_VERBOSE = False
 
 # Content-Security-Policy (django-csp): scripts and everything else from this site only, no

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import connection
 from django.db.models import Case, Q, When
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -92,6 +92,9 @@ def set_language(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     next_url = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
         next_url = "/"
-    return redirect(next_url)
+    # A path, never a view name: redirect() would try to reverse "0" and fail.
+    return HttpResponseRedirect(next_url)

@@ -85,6 +85,8 @@ class EndPeriodForm(forms.Form):
 
     def clean_end(self):
         end = self.cleaned_data["end"]
+        if not self.period.EARLIEST <= end <= self.period.LATEST:
+            raise forms.ValidationError(self.period.OUT_OF_RANGE)
         if end < self.period.start:
             raise forms.ValidationError(
                 _("The end cannot be before the start (%(start)s).")

@@ -51,8 +51,21 @@ class PeriodModel(models.Model):
             )
         ]
 
+    # Dates a period can have: the planner counts months and days past them, which a date near
+    # the year 9999 would overflow.
+    EARLIEST = date(1900, 1, 1)
+    LATEST = date(2199, 12, 31)
+    OUT_OF_RANGE = _("Enter a date from 1900 to 2199.")
+
     def clean(self):
         super().clean()
+        errors = {
+            name: self.OUT_OF_RANGE
+            for name in ("start", "end")
+            if getattr(self, name) and not self.EARLIEST <= getattr(self, name) <= self.LATEST
+        }
+        if errors:
+            raise ValidationError(errors)
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("The end date cannot be before the start date.")})
 

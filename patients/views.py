@@ -29,6 +29,12 @@ from protocols.planning import next_course_window
 PAGE_SIZE = 25
 
 
+def _posted(request):
+    """The submitted data, or None for a GET. An empty submission is still one: the form
+    answers it with "This field is required" instead of showing itself again as if unsent."""
+    return request.POST if request.method == "POST" else None
+
+
 def get_patient_for_user(user, pk) -> Patient:
     return get_object_or_404(Patient.objects.for_user(user).select_related("clinic"), pk=pk)
 
@@ -67,9 +73,7 @@ def patient_list(request):
 @clinic_member_required
 @permission_required("patients.add_patient", raise_exception=True)
 def patient_create(request):
-    form = PatientForm(
-        request.POST or None, initial={"language": request.user.clinic.default_language}
-    )
+    form = PatientForm(_posted(request), initial={"language": request.user.clinic.default_language})
     form.instance.clinic = request.user.clinic
     if request.method == "POST" and form.is_valid():
         patient = form.save()
@@ -82,7 +86,7 @@ def patient_create(request):
 @permission_required("patients.change_patient", raise_exception=True)
 def patient_edit(request, pk):
     patient = get_patient_for_user(request.user, pk)
-    form = PatientForm(request.POST or None, instance=patient)
+    form = PatientForm(_posted(request), instance=patient)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Changes saved."))
@@ -165,7 +169,7 @@ def _held_message(request, held):
 def condition_edit(request, pk, condition_pk=None):
     patient = get_patient_for_user(request.user, pk)
     condition = get_object_or_404(patient.conditions, pk=condition_pk) if condition_pk else None
-    form = ConditionForm(request.POST or None, instance=condition)
+    form = ConditionForm(_posted(request), instance=condition)
     form.instance.patient = patient
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -207,7 +211,7 @@ def period_edit(request, pk, kind, period_pk=None):
     if kind == "exacerbations" and not patient.conditions.exists():
         messages.error(request, _("Add the condition first; an exacerbation belongs to one."))
         return redirect("patients:detail", pk=patient.pk)
-    form = form_class(request.POST or None, instance=period, patient=patient)
+    form = form_class(_posted(request), instance=period, patient=patient)
     if request.method == "POST" and form.is_valid():
         held = save_period(form.save(commit=False))
         messages.success(request, texts["saved"])

@@ -427,7 +427,7 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
 
     def preview_pdf_view(self, request, object_id):
         from protocols import planner
-        from protocols.documents import render_pdf
+        from protocols.documents import RenderFailed, render_document
         from protocols.preview import sample_handout_html, sample_plan
 
         template = self._template(request, object_id)
@@ -445,7 +445,12 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
-        pdf = render_pdf(sample_handout_html(form, plan, request.user))
+        try:
+            pdf = render_document(sample_handout_html(form, plan, request.user))
+        except RenderFailed as failed:
+            return HttpResponse(
+                failed.message, status=503, content_type="text/plain; charset=utf-8"
+            )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="preview-{template.slug}.pdf"'
         return response

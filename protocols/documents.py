@@ -3,21 +3,33 @@
 WeasyPrint fetches nothing but the app's own static files: ``StaticOnlyFetcher`` refuses
 ``file://``, every network address and any path outside the static directories, so text typed by
 a patient or an admin can never make the renderer read a local file or call a server.
+
+Every render runs in a separate process with a time limit and a memory cap (see "Rendering within
+limits" below), so no document can hang or exhaust a web worker.
 """
 
 import atexit
+import logging
 import mimetypes
+import multiprocessing
+import os
 import posixpath
+import threading
+from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pebble
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+log = logging.getLogger(__name__)
 
 # Documents are rendered with this base URL; the fetcher serves only <ASSET_ORIGIN>/static/...
 ASSET_ORIGIN = "https://clinic-assets.invalid"
@@ -144,62 +156,141 @@ def day_sheets_pdf(sessions, *, language: str, progress=None) -> bytes:
     return merge_pdfs(render_many(htmls, progress=progress, weights=weights))
 
 
-# --- Many documents at once (a day's sheets) ----------------------------------------------
+# --- Rendering within limits ---------------------------------------------------------------
+#
+# Every document renders in a pool of separate processes, never in the web worker itself: each
+# render may take ``PDF_TIMEOUT_SECONDS`` and the process may use ``PDF_MEMORY_LIMIT_MB`` of
+# address space. A render that runs out of time has its process killed and replaced, so it stops
+# burning a core; one that runs out of memory fails in its own process. Either way the caller gets
+# ``RenderFailed`` with a message for the user instead of a hung or crashed web worker.
+
+TOO_SLOW = gettext_lazy(
+    "The document took too long to prepare. Try again, or print fewer sheets at once."
+)
+TOO_LARGE = gettext_lazy(
+    "The document is too large to prepare. Print fewer sheets at once, or shorten very long texts."
+)
+BROKEN = gettext_lazy(
+    "The document could not be prepared. Try again; if it keeps failing, tell your administrator."
+)
+
+
+class RenderFailed(Exception):
+    """A document could not be rendered within its limits; ``message`` tells the user why."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
 
 _POOL = None
+_POOL_KEY = None
+_POOL_LOCK = threading.Lock()
 
 
-def _init_worker(settings_module: str) -> None:
+def _init_worker(settings_module: str, memory_limit_mb: int) -> None:
     import os
+    import resource
 
     import django
 
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     django.setup()
+    if memory_limit_mb:
+        limit = memory_limit_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def worker_count() -> int:
+    return max(1, min(os.cpu_count() or 1, settings.PDF_WORKERS))
+
+
+def _stop(pool) -> None:
+    pool.stop()
+    pool.join()
 
 
 def _pool():
-    """A pool of rendering processes, one per core, started once (spawned: no shared sockets)."""
-    global _POOL
-    if _POOL is None:
-        import multiprocessing
-        import os
-        from concurrent.futures import ProcessPoolExecutor
+    """The rendering processes, one per core, started on first use (spawned: no shared sockets).
 
-        _POOL = ProcessPoolExecutor(
-            max_workers=max(1, min(os.cpu_count() or 1, settings.PDF_WORKERS)),
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(os.environ.get("DJANGO_SETTINGS_MODULE", "clinic.settings"),),
+    Started again when the settings they were started with change.
+    """
+    global _POOL, _POOL_KEY
+    key = (worker_count(), settings.PDF_MEMORY_LIMIT_MB)
+    with _POOL_LOCK:
+        if _POOL is not None and (key != _POOL_KEY or not _POOL.active):
+            _stop(_POOL)
+            _POOL = None
+        if _POOL is None:
+            _POOL = pebble.ProcessPool(
+                max_workers=key[0],
+                context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(
+                    os.environ.get("DJANGO_SETTINGS_MODULE", "clinic.settings"),
+                    settings.PDF_MEMORY_LIMIT_MB,
+                ),
+            )
+            _POOL_KEY = key
+            atexit.register(_stop, _POOL)
+        return _POOL
+
+
+def _schedule(function, *args):
+    return _pool().schedule(function, args=args, timeout=settings.PDF_TIMEOUT_SECONDS)
+
+
+def _outcome(future):
+    """The future's result, or ``RenderFailed`` saying why there is none."""
+    try:
+        return future.result()
+    except TimeoutError:
+        log.warning(
+            "A PDF render took longer than %s s; its process was stopped.",
+            settings.PDF_TIMEOUT_SECONDS,
         )
-        atexit.register(_POOL.shutdown, wait=True, cancel_futures=True)
-    return _POOL
+        raise RenderFailed(TOO_SLOW) from None
+    except MemoryError:
+        log.warning("A PDF render ran out of its %s MB.", settings.PDF_MEMORY_LIMIT_MB)
+        raise RenderFailed(TOO_LARGE) from None
+    except pebble.ProcessExpired as exc:  # killed, or crashed in C code under the memory cap
+        log.error("A PDF rendering process ended abnormally (exit code %s).", exc.exitcode)
+        raise RenderFailed(BROKEN) from None
+    except BrokenProcessPool:  # no process could start; the next render starts the pool again
+        log.exception("The PDF rendering processes could not start.")
+        raise RenderFailed(BROKEN) from None
 
 
-def render_many(htmls: list[str], *, progress=None, weights=None, parallel=None) -> list[bytes]:
-    """Render several documents, on every core when there is enough work to be worth it.
+def run_bounded(function, *args):
+    """``function(*args)`` in a rendering process, within the time and memory limits."""
+    return _outcome(_schedule(function, *args))
+
+
+def render_document(html: str) -> bytes:
+    """One document's PDF, rendered within the limits (``RenderFailed`` otherwise)."""
+    return run_bounded(render_pdf, html)
+
+
+def render_many(htmls: list[str], *, progress=None, weights=None) -> list[bytes]:
+    """Render several documents at once, one per rendering process, within the limits.
 
     ``progress(done, total)`` is called as documents finish, counting each document as its
     weight (e.g. the number of sheets in it; 1 each by default).
     """
     weights = weights or [1] * len(htmls)
     total = sum(weights)
-    if parallel is None:
-        parallel = len(htmls) > 1 and total >= settings.PDF_PARALLEL_FROM
+    futures = [_schedule(render_pdf, html) for html in htmls]
     done, results = 0, []
-    if not parallel or settings.PDF_WORKERS <= 1:
-        for html, weight in zip(htmls, weights, strict=True):
-            results.append(render_pdf(html))
+    try:
+        for future, weight in zip(futures, weights, strict=True):
+            results.append(_outcome(future))
             done += weight
             if progress:
                 progress(done, total)
-        return results
-    futures = [_pool().submit(render_pdf, html) for html in htmls]
-    for future, weight in zip(futures, weights, strict=True):
-        results.append(future.result(timeout=settings.PDF_TIMEOUT_SECONDS))
-        done += weight
-        if progress:
-            progress(done, total)
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
     return results
 
 

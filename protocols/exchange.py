@@ -516,7 +516,13 @@ def parse_json(raw: bytes | str) -> dict:
         return number
 
     try:
-        return json.loads(raw, parse_constant=refuse_constant, parse_float=finite)
+        document = json.loads(raw, parse_constant=refuse_constant, parse_float=finite)
+        # "\ud800" escapes a half of a character: no database, page or terminal can hold it.
+        json.dumps(document, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise ImportRejected(
+            [_("The file holds an escaped half of a character (such as \\ud800); fix the text.")]
+        ) from None
     except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
         raise ImportRejected(
             [_("The file is not valid JSON (%(error)s).") % {"error": exc}]
@@ -525,6 +531,7 @@ def parse_json(raw: bytes | str) -> dict:
         raise ImportRejected(
             [_("The file is nested too deeply to be a protocol library.")]
         ) from None
+    return document
 
 
 def import_document(document, clinic, author=None, note: str = "") -> ImportResult:

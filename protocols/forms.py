@@ -169,3 +169,9 @@ class RecordSessionForm(CourseChangeForm):
 
 class ResumeForm(CourseChangeForm):
     start = forms.DateField(label=_("Resume on or after"), widget=DateInput())
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if start > timezone.localdate() + timedelta(days=366):
+            raise forms.ValidationError(_("Plan at most a year ahead."))
+        return start

@@ -8,6 +8,7 @@ import logging
 import threading
 
 from django.db import close_old_connections, connection
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from protocols import documents, handouts
@@ -45,6 +46,10 @@ def run(job_id: int) -> None:
         DocumentJob.objects.filter(pk=job_id).update(
             status=DocumentJob.DONE, pdf=pdf, done=len(sessions)
         )
+    except documents.RenderFailed as failed:
+        with translation.override(job.language):
+            error = str(failed.message)
+        DocumentJob.objects.filter(pk=job_id).update(status=DocumentJob.FAILED, error=error)
     except Exception:
         log.exception("PDF job %s failed", job_id)
         DocumentJob.objects.filter(pk=job_id).update(

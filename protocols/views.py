@@ -285,7 +285,8 @@ def course_resume(request, pk):
         if form.non_field_errors():
             messages.error(request, " ".join(form.non_field_errors()))
         else:
-            messages.error(request, _("Enter the date to resume from."))
+            for error in form.errors.get("start", [_("Enter the date to resume from.")]):
+                messages.error(request, error)
         return redirect(course)
     try:
         resume_course(
@@ -353,6 +354,13 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _document_failed(request, failed: documents.RenderFailed) -> HttpResponse:
+    """The page shown instead of a PDF that could not be rendered within its limits."""
+    return render(
+        request, "protocols/document_failed.html", {"message": failed.message}, status=503
+    )
+
+
 def _course_for_documents(user, pk) -> Course:
     course = get_course_for_user(user, pk)
     prefetch_related_objects([course], *handouts.document_prefetches())
@@ -365,7 +373,10 @@ def _course_for_documents(user, pk) -> Course:
 def course_handout(request, pk):
     """The patient's handout, A4, in the patient's language."""
     course = _course_for_documents(request.user, pk)
-    pdf = documents.render_pdf(documents.handout_html(course))
+    try:
+        pdf = documents.render_document(documents.handout_html(course))
+    except documents.RenderFailed as failed:
+        return _document_failed(request, failed)
     record_access([course], "handout")
     return _pdf_response(pdf, f"handout-{course.pk}.pdf")
 
@@ -380,7 +391,10 @@ def course_sheet(request, pk):
     html = documents.sheets_html(
         [handouts.sheet_context(course, sessions)], language=translation.get_language()
     )
-    pdf = documents.render_pdf(html)
+    try:
+        pdf = documents.render_document(html)
+    except documents.RenderFailed as failed:
+        return _document_failed(request, failed)
     record_access([course], "sheet")
     return _pdf_response(pdf, f"sheet-{course.pk}.pdf")
 
@@ -415,7 +429,10 @@ def day_sheets(request):
         messages.info(request, _("No sessions on %(date)s.") % {"date": date_format(day)})
         return redirect("home")
     prefetch_related_objects(sessions, *handouts.document_prefetches("course__"))
-    pdf = documents.day_sheets_pdf(sessions, language=translation.get_language())
+    try:
+        pdf = documents.day_sheets_pdf(sessions, language=translation.get_language())
+    except documents.RenderFailed as failed:
+        return _document_failed(request, failed)
     _record_day_access(sessions)
     return _pdf_response(pdf, f"sessions-{day.isoformat()}.pdf")
 
