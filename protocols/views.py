@@ -361,6 +361,16 @@ def _document_failed(request, failed: documents.RenderFailed) -> HttpResponse:
     )
 
 
+def _serve_document(request, render, *, courses, document: str, filename: str) -> HttpResponse:
+    """Render a PDF within its limits and note who opened it, or say why it could not be made."""
+    try:
+        pdf = render()
+    except documents.RenderFailed as failed:
+        return _document_failed(request, failed)
+    record_access(courses, document)
+    return _pdf_response(pdf, filename)
+
+
 def _course_for_documents(user, pk) -> Course:
     course = get_course_for_user(user, pk)
     prefetch_related_objects([course], *handouts.document_prefetches())
@@ -373,12 +383,13 @@ def _course_for_documents(user, pk) -> Course:
 def course_handout(request, pk):
     """The patient's handout, A4, in the patient's language."""
     course = _course_for_documents(request.user, pk)
-    try:
-        pdf = documents.render_document(documents.handout_html(course))
-    except documents.RenderFailed as failed:
-        return _document_failed(request, failed)
-    record_access([course], "handout")
-    return _pdf_response(pdf, f"handout-{course.pk}.pdf")
+    return _serve_document(
+        request,
+        lambda: documents.render_document(documents.handout_html(course)),
+        courses=[course],
+        document="handout",
+        filename=f"handout-{course.pk}.pdf",
+    )
 
 
 @require_GET
@@ -391,12 +402,13 @@ def course_sheet(request, pk):
     html = documents.sheets_html(
         [handouts.sheet_context(course, sessions)], language=translation.get_language()
     )
-    try:
-        pdf = documents.render_document(html)
-    except documents.RenderFailed as failed:
-        return _document_failed(request, failed)
-    record_access([course], "sheet")
-    return _pdf_response(pdf, f"sheet-{course.pk}.pdf")
+    return _serve_document(
+        request,
+        lambda: documents.render_document(html),
+        courses=[course],
+        document="sheet",
+        filename=f"sheet-{course.pk}.pdf",
+    )
 
 
 @require_GET
@@ -429,17 +441,17 @@ def day_sheets(request):
         messages.info(request, _("No sessions on %(date)s.") % {"date": date_format(day)})
         return redirect("home")
     prefetch_related_objects(sessions, *handouts.document_prefetches("course__"))
-    try:
-        pdf = documents.day_sheets_pdf(sessions, language=translation.get_language())
-    except documents.RenderFailed as failed:
-        return _document_failed(request, failed)
-    _record_day_access(sessions)
-    return _pdf_response(pdf, f"sessions-{day.isoformat()}.pdf")
+    return _serve_document(
+        request,
+        lambda: documents.day_sheets_pdf(sessions, language=translation.get_language()),
+        courses=_courses_of(sessions),
+        document="day sheets",
+        filename=f"sessions-{day.isoformat()}.pdf",
+    )
 
 
-def _record_day_access(sessions) -> None:
-    courses = {session.course_id: session.course for session in sessions}
-    record_access(courses.values(), "day sheets")
+def _courses_of(sessions) -> list[Course]:
+    return list({session.course_id: session.course for session in sessions}.values())
 
 
 @require_GET
@@ -480,9 +492,10 @@ def document_job_pdf(request, pk):
     job = _job_for_user(request.user, pk)
     if job.status != DocumentJob.DONE:
         return redirect("protocols:document_job", pk=job.pk)
-    _record_day_access(
+    sessions = (
         Session.objects.for_user(request.user)
         .filter(pk__in=job.session_ids)
         .select_related("course__patient")
     )
+    record_access(_courses_of(sessions), "day sheets")
     return _pdf_response(bytes(job.pdf), f"sessions-{job.day.isoformat()}.pdf")

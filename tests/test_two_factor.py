@@ -131,3 +131,20 @@ def test_without_a_device_signing_in_is_unchanged_and_therapists_are_not_offered
     assert client.get(reverse("home")).status_code == 200
     assert client.get(reverse("two_factor_setup")).status_code == 403
     assert "Two-factor sign-in" not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    for name in ("two_factor_setup", "two_factor_verify"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_the_code_page_without_a_pending_sign_in_goes_home(client, admin_a):
+    client.force_login(admin_a)
+
+    response = client.get(reverse("two_factor_verify"))
+
+    assert response["Location"] == reverse("home")

@@ -7,11 +7,10 @@ from another database schema. Exit status 0 on success, 2 when refused, with the
 stderr.
 """
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from clinic import backup
+from clinic.management.files import read_input
 
 
 class Command(BaseCommand):
@@ -21,14 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="The backup file; '-' reads stdin.")
 
     def handle(self, *args, file, **options):
-        try:
-            if file == "-":
-                raw = sys.stdin.buffer.read()
-            else:
-                with open(file, "rb") as handle:
-                    raw = handle.read()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}.", returncode=2) from None
+        raw = read_input(file)
         try:
             document = backup.parse(raw)
             counts, warnings = backup.restore(document)

@@ -6,10 +6,9 @@ kinds by code, so importing the same file again changes nothing. Exit status 0 o
 the file is rejected, with every problem on stderr, one per line.
 """
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
+from clinic.management.files import read_input
 from clinic.models import Clinic
 from protocols import exchange
 
@@ -28,14 +27,7 @@ class Command(BaseCommand):
         clinic_obj = Clinic.objects.filter(pk=clinic).first()
         if clinic_obj is None:
             raise CommandError(f"There is no clinic with id {clinic}.", returncode=2)
-        try:
-            if file == "-":
-                raw = sys.stdin.buffer.read()
-            else:
-                with open(file, "rb") as handle:
-                    raw = handle.read()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}.", returncode=2) from None
+        raw = read_input(file)
         try:
             document = exchange.parse_json(raw)
             if dry_run:
