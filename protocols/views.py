@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -315,19 +315,25 @@ def course_resume(request, pk):
 def due_patients(user, today):
     """Patients due for a course within two weeks or overdue (R5), with none running.
 
-    One query whatever the number of patients: the first session of each patient's latest
-    completed course comes from a subquery grouped by course only, and "none running" is an
-    EXISTS, so neither grows with the columns or the history of the courses.
+    One query whatever the number of patients. The date that counts is the first session of the
+    patient's latest completed course; each course's first session is read from the sessions'
+    (course, date, status) index, which stops at the first session not cancelled, so the work per
+    patient stays a few index steps however long their history. "None running" is an EXISTS.
     """
     from dateutil.relativedelta import relativedelta
-    from django.db.models import Exists, Min, OuterRef, Subquery
+    from django.db.models import Exists, OuterRef, Subquery
 
     from patients.models import Patient
 
+    first_session = (
+        Session.objects.filter(course=OuterRef("pk"))
+        .exclude(status=Session.CANCELLED)
+        .order_by("date")
+        .values("date")[:1]
+    )
     firsts = (
         Course.objects.filter(patient=OuterRef("pk"), status=Course.COMPLETED)
-        .values("pk")
-        .annotate(first=Min("sessions__date", filter=~Q(sessions__status=Session.CANCELLED)))
+        .annotate(first=Subquery(first_session))
         .order_by("-first")
         .values("first")[:1]
     )
@@ -340,7 +346,7 @@ def due_patients(user, today):
         .filter(archived=False)
         .annotate(last_first=Subquery(firsts))
         .filter(~Exists(running), last_first__lte=threshold)
-        .order_by("last_first")
+        .order_by("last_first", "last_name", "pk")
     )
 
 
