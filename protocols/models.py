@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -425,6 +427,16 @@ class Course(models.Model):
             "is refused instead of overwriting it."
         ),
     )
+    starts_on = models.DateField(
+        _("first session"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The date of the first session not cancelled, kept up to date with the sessions: "
+            "when the next course is due (R5) is counted from it."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -434,7 +446,16 @@ class Course(models.Model):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["patient", "status"], name="course_patient_status")]
+        indexes = [
+            # A patient's courses by status, and the start of their latest completed one (R5).
+            models.Index(fields=["patient", "status", "starts_on"], name="course_patient_start"),
+            # The few running courses among years of finished ones (the day page's holds).
+            models.Index(
+                fields=["patient"],
+                condition=Q(status__in=["planned", "active", "on_hold"]),
+                name="course_running",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.patient} — {self.template_snapshot.get('name', self.template_id)}"
@@ -451,6 +472,19 @@ class Course(models.Model):
     def keep_names(self, row) -> None:
         """Use the names ``snapshot_names()`` annotated on ``row`` (this course or its session)."""
         self.snapshot_names = {name: getattr(row, f"snapshot_{name}") for name in SNAPSHOT_NAMES}
+
+
+def first_session_date(course=None):
+    """A subquery: the date of the first session not cancelled of ``course`` (default: the row's).
+
+    The sessions' (course, date, status) index answers it in a step or two.
+    """
+    return models.Subquery(
+        Session.objects.filter(course=course if course is not None else models.OuterRef("pk"))
+        .exclude(status=Session.CANCELLED)
+        .order_by("date")
+        .values("date")[:1]
+    )
 
 
 class SessionQuerySet(ClinicScopedQuerySet):
@@ -593,3 +627,17 @@ class DocumentJob(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+@receiver([post_save, post_delete], sender=Session, dispatch_uid="protocols.course_starts_on")
+def _keep_course_start(sender, instance, raw=False, **kwargs):
+    """A session saved or deleted one by one (a form, the admin): its course's first date follows.
+
+    The planner's bulk writes go around signals; they refresh it with the course's version
+    (``services._bump``). A restore (``raw``) brings the course's stored date with it.
+    """
+    if raw:
+        return
+    Course.objects.filter(pk=instance.course_id).update(
+        starts_on=first_session_date(instance.course_id)
+    )

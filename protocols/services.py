@@ -20,7 +20,7 @@ from audit.models import AuditEntry
 from audit.trail import log_rows
 from patients.models import Patient
 from protocols import planner
-from protocols.models import Course, Session
+from protocols.models import Course, Session, first_session_date
 from protocols.planning import (
     build_request,
     reason_as_dict,
@@ -99,6 +99,7 @@ def create_course(
             created_by=created_by,
             warnings=[reason_as_dict(reason) for reason in answer.warnings],
             request_token=request_token,
+            starts_on=answer.sessions[0].day,
         )
         Session.objects.bulk_create(
             Session(course=course, number=s.number, date=s.day, planned_minutes=s.minutes)
@@ -152,8 +153,14 @@ def _check_version(course: Course, expected: int | None) -> None:
 
 
 def _bump(course: Course) -> None:
-    """A new version of the course: pages opened before this change can no longer change it."""
-    Course.objects.filter(pk=course.pk).update(version=F("version") + 1)
+    """A new version of the course: pages opened before this change can no longer change it.
+
+    Every change to a course's sessions ends here, so the course's first date (``starts_on``,
+    which the bulk session writes do not signal) is brought up to date in the same statement.
+    """
+    Course.objects.filter(pk=course.pk).update(
+        version=F("version") + 1, starts_on=first_session_date()
+    )
     course.version += 1
 
 

@@ -316,26 +316,21 @@ def due_patients(user, today):
     """Patients due for a course within two weeks or overdue (R5), with none running.
 
     One query whatever the number of patients. The date that counts is the first session of the
-    patient's latest completed course; each course's first session is read from the sessions'
-    (course, date, status) index, which stops at the first session not cancelled, so the work per
-    patient stays a few index steps however long their history. "None running" is an EXISTS.
+    patient's latest completed course, which each course keeps (``Course.starts_on``): one step
+    in the courses' (patient, status, start) index per patient, however long their history.
+    "None running" is an EXISTS on the index of running courses.
     """
     from dateutil.relativedelta import relativedelta
     from django.db.models import Exists, OuterRef, Subquery
 
     from patients.models import Patient
 
-    first_session = (
-        Session.objects.filter(course=OuterRef("pk"))
-        .exclude(status=Session.CANCELLED)
-        .order_by("date")
-        .values("date")[:1]
-    )
-    firsts = (
-        Course.objects.filter(patient=OuterRef("pk"), status=Course.COMPLETED)
-        .annotate(first=Subquery(first_session))
-        .order_by("-first")
-        .values("first")[:1]
+    latest_start = (
+        Course.objects.filter(
+            patient=OuterRef("pk"), status=Course.COMPLETED, starts_on__isnull=False
+        )
+        .order_by("-starts_on")
+        .values("starts_on")[:1]
     )
     running = Course.objects.filter(
         patient=OuterRef("pk"), status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD)
@@ -344,7 +339,7 @@ def due_patients(user, today):
     return (
         Patient.objects.for_user(user)
         .filter(archived=False)
-        .annotate(last_first=Subquery(firsts))
+        .annotate(last_first=Subquery(latest_start))
         .filter(~Exists(running), last_first__lte=threshold)
         .order_by("last_first", "last_name", "pk")
     )

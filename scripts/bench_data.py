@@ -351,6 +351,7 @@ def _add_to_clinic(chain, data, per_clinic, rng, today):
                     created_by=therapist,
                     warnings=warnings,
                     hold_reason=HOLD_REASON if status == Course.ON_HOLD else "",
+                    starts_on=dates[0],  # the first session is never the one cancelled below
                     created_at=_aware(start - timedelta(days=rng.randint(1, 10))),
                 )
             )
