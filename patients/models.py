@@ -118,10 +118,15 @@ class Patient(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.last_name} {self.first_name}"
+        return self.display_name(self.last_name, self.first_name)
 
     def get_absolute_url(self):
         return reverse("patients:detail", kwargs={"pk": self.pk})
+
+    @staticmethod
+    def display_name(last_name: str, first_name: str) -> str:
+        """How a patient is named on every page (also for rows read without the model)."""
+        return f"{last_name} {first_name}"
 
     @property
     def full_name(self) -> str:
