@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.decorators import clinic_member_required
+from clinic.templatetags.links import id_urls
 from clinic.texts import localized
 from patients.models import Patient
 from protocols.models import SNAPSHOT_NAMES, Course, Session, snapshot_names
@@ -55,6 +56,9 @@ class DayRow:
     patient_name: str
     therapist: str
     mine: bool
+    patient_url: str
+    course_url: str
+    record_url: str
 
 
 def day_rows(user, days) -> list[DayRow]:
@@ -75,6 +79,9 @@ def day_rows(user, days) -> list[DayRow]:
             *names,
         )
     )
+    patient_url = id_urls("patients:detail")
+    course_url = id_urls("protocols:course")
+    record_url = id_urls("protocols:session_record")
     result = []
     for row in rows:
         (pk, number, day, minutes, status, course_id, patient_id, last, first) = row[:9]
@@ -95,6 +102,9 @@ def day_rows(user, days) -> list[DayRow]:
                 patient_name=Patient.display_name(last, first),
                 therapist=therapist,
                 mine=mine == 0,
+                patient_url=patient_url(patient_id),
+                course_url=course_url(course_id),
+                record_url=record_url(pk),
             )
         )
     return result
@@ -126,6 +136,10 @@ def day(request):
     warned = [c for c in running if c.warnings]
     for course in warned:
         course.warning_texts = [(w["rule"], reason_message(w)) for w in course.warnings]
+    due = list(due_patients(user, today).only("first_name", "last_name")[:50])
+    patient_url, plan_url = id_urls("patients:detail"), id_urls("protocols:course_new")
+    for patient in due:
+        patient.detail_url, patient.plan_url = patient_url(patient.pk), plan_url(patient.pk)
     return render(
         request,
         "clinic/day.html",
@@ -133,7 +147,7 @@ def day(request):
             "today": today,
             "tomorrow": tomorrow,
             "days": [(today, _("Today"), days[today]), (tomorrow, _("Tomorrow"), days[tomorrow])],
-            "due": due_patients(user, today).only("first_name", "last_name")[:50],
+            "due": due,
             "on_hold": on_hold,
             "warned": warned,
         },

@@ -30,8 +30,13 @@ def _halves(name: str, prefix: str, urlconf, language) -> tuple[str, str]:
 
 def id_url(name: str, pk) -> str:
     """The URL of the page ``name`` for the object with this integer id."""
+    return id_urls(name)(pk)
+
+
+def id_urls(name: str):
+    """A function from an id to the URL of the page ``name``, for a view that links many rows."""
     head, tail = _halves(name, get_script_prefix(), get_urlconf(), get_language())
-    return f"{head}{int(pk)}{tail}"
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 register.simple_tag(id_url, name="id_url")
