@@ -123,7 +123,7 @@ def day(request):
     # Only the running courses the page lists (on hold, or with warnings), not every running one.
     running = (
         Course.objects.for_user(user)
-        .filter(status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD))
+        .filter(status__in=Course.RUNNING)
         .filter(Q(status=Course.ON_HOLD) | ~Q(warnings=[]))
         .select_related("patient", "therapist")
         .defer("template_snapshot")

@@ -104,12 +104,7 @@ def patient_edit(request, pk):
 def patient_archive(request, pk):
     patient = get_patient_for_user(request.user, pk)
     archive = request.POST.get("archive") != "0"
-    if (
-        archive
-        and Course.objects.filter(
-            patient=patient, status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD)
-        ).exists()
-    ):
+    if archive and Course.objects.filter(patient=patient, status__in=Course.RUNNING).exists():
         messages.error(
             request, _("Finish or cancel this patient's running course before archiving.")
         )

@@ -352,10 +352,14 @@ def snapshot_names(path: str = "") -> dict:
     return {f"snapshot_{name}": F(f"{path}template_snapshot__{name}") for name in SNAPSHOT_NAMES}
 
 
+# Courses with sessions still to come: module-level, because the partial index in Course.Meta
+# needs them, and a query uses that index only with exactly this list (``Course.RUNNING``).
+_RUNNING = ("planned", "active", "on_hold")
+
+
 class Course(models.Model):
-    PLANNED = "planned"
-    ACTIVE = "active"
-    ON_HOLD = "on_hold"
+    PLANNED, ACTIVE, ON_HOLD = _RUNNING
+    RUNNING = _RUNNING
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     STATUS_CHOICES = [
@@ -452,7 +456,7 @@ class Course(models.Model):
             # The few running courses among years of finished ones (the day page's holds).
             models.Index(
                 fields=["patient"],
-                condition=Q(status__in=["planned", "active", "on_hold"]),
+                condition=Q(status__in=_RUNNING),
                 name="course_running",
             ),
         ]

@@ -370,7 +370,7 @@ def hold_affected_courses(
     held = []
     with transaction.atomic():
         courses = Course.objects.select_for_update().filter(
-            patient=patient, status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD)
+            patient=patient, status__in=Course.RUNNING
         )
         for course in courses:
             upcoming = course.sessions.filter(status=Session.PLANNED, date__gte=max(start, today))

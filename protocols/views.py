@@ -332,9 +332,7 @@ def due_patients(user, today):
         .order_by("-starts_on")
         .values("starts_on")[:1]
     )
-    running = Course.objects.filter(
-        patient=OuterRef("pk"), status__in=(Course.PLANNED, Course.ACTIVE, Course.ON_HOLD)
-    )
+    running = Course.objects.filter(patient=OuterRef("pk"), status__in=Course.RUNNING)
     threshold = today + relativedelta(days=14) - relativedelta(months=6)
     return (
         Patient.objects.for_user(user)
