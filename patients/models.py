@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import planner
 from clinic.models import LANGUAGE_CHOICES, Clinic
 from clinic.texts import PlainTextModelMixin
-from protocols import planner
 
 
 class ClinicScopedQuerySet(models.QuerySet):

@@ -395,7 +395,7 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
         return SamplePatientForm(request.GET, template=template, clinic=clinic)
 
     def preview_view(self, request, object_id):
-        from protocols import planner
+        import planner
         from protocols.planning import reason_message
         from protocols.preview import sample_plan
 
@@ -426,7 +426,7 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
         )
 
     def preview_pdf_view(self, request, object_id):
-        from protocols import planner
+        import planner
         from protocols.documents import RenderFailed, render_document
         from protocols.preview import sample_handout_html, sample_plan
 

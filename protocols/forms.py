@@ -10,8 +10,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+import planner
 from patients.forms import DateInput
-from protocols import planner
 from protocols.planning import rules_from_template
 
 CADENCE_CHOICES = [

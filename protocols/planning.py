@@ -10,8 +10,9 @@ from datetime import date
 from django.db.models import Max, Min, Q
 from django.utils.translation import gettext
 
+import planner
 from clinic.texts import LANGUAGES, field_name, language_code
-from protocols import exchange, planner
+from protocols import exchange
 
 RULE_FIELDS = [
     "slug",

@@ -10,9 +10,9 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+import planner
 from clinic.models import LANGUAGE_CHOICES, Clinic
 from patients.models import Condition, Patient
-from protocols import planner
 from protocols.planning import (
     clinic_calendar,
     reason_as_dict,

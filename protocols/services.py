@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+import planner
 from audit.models import AuditEntry
 from audit.trail import log_rows
 from patients.models import Patient
-from protocols import planner
 from protocols.models import Course, Session, first_session_date
 from protocols.planning import (
     build_request,

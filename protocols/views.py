@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+import planner
 from audit.trail import record_access
 from clinic.decorators import clinic_member_required
 from patients.views import get_patient_for_user
-from protocols import documents, handouts, jobs, planner
+from protocols import documents, handouts, jobs
 from protocols.forms import CourseChangeForm, PlanCourseForm, RecordSessionForm, ResumeForm
 from protocols.models import Course, DocumentJob, ProtocolTemplate, Session
 from protocols.planning import next_course_window, plan_for_patient, reason_message

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+import planner
 from clinic.models import CLINIC_ADMIN, THERAPIST, Clinic, ClosedDate, User
 from patients.models import (
     Condition,
@@ -27,7 +28,6 @@ from patients.models import (
     Patient,
     PatientContraindication,
 )
-from protocols import planner
 from protocols.library import copy_default_library
 from protocols.models import Course, ProtocolTemplate, Session
 from protocols.planning import reason_as_dict, rules_from_template, template_snapshot

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from protocols.planner import (
+from planner import (
     BLOCKS,
     CONDITION_KINDS,
     ENDOPROSTHETICS,

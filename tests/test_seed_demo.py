@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+import planner
 from clinic.models import Clinic
 from patients.models import Patient
-from protocols import planner
 from protocols.models import Course
 from protocols.planning import plan_for_patient
 

@@ -19,9 +19,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+import planner
 from clinic.models import Clinic
 from patients.models import ContraindicationKind, Patient
-from protocols import planner
 from protocols.models import ProtocolTemplate
 from protocols.planning import (
     PlanInputError,
