@@ -24,7 +24,7 @@ check-system:
 # Compiled translations are built, not committed.
 messages: install
 	@command -v msgfmt >/dev/null || { echo "compilemessages needs gettext: sudo apt-get install gettext" >&2; exit 1; }
-	DJANGO_SETTINGS_MODULE=clinic.settings_test $(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0
+	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0
 
 .env:
 	@echo "Creating .env for local development (DEBUG on, SQLite file db.sqlite3)."
@@ -40,7 +40,7 @@ lint: install
 	$(PY) -m ruff format --check .
 
 migrations-check: install
-	DJANGO_SETTINGS_MODULE=clinic.settings_test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: install messages
 	@CHECK_BROWSER=1 scripts/check-system.sh

@@ -16,7 +16,7 @@ from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
-from clinic.security import client_ip
+from core.request import client_ip
 
 # The request being answered (or a stand-in for commands): its user is read only when an entry is
 # written, so requests that write nothing never touch the session for it.

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ChoiceSetField
+from core.fields import ChoiceSetField
 
 LANGUAGE_CHOICES = [("en", _("English")), ("ru", _("Russian"))]
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.decorators import clinic_member_required
 from clinic.templatetags.links import id_urls
-from clinic.texts import localized
+from core.texts import localized
 from patients.models import Patient
 from protocols.models import SNAPSHOT_NAMES, Course, Session, snapshot_names
 from protocols.planning import reason_message

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from clinic.admin import ClinicScopedAdminMixin, ClinicScopedInlineMixin, ClinicUniqueForm
 from clinic.models import Clinic
-from clinic.texts import LANGUAGES, field_name
+from core.texts import LANGUAGES, field_name
 from patients.models import Condition
 from protocols import exchange
 from protocols.models import (

@@ -227,7 +227,7 @@ def _pool():
                 context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
                 initargs=(
-                    os.environ.get("DJANGO_SETTINGS_MODULE", "clinic.settings"),
+                    os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
                     settings.PDF_MEMORY_LIMIT_MB,
                 ),
             )

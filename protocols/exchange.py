@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clinic.texts import LANGUAGES, field_name, translations
+from core.texts import LANGUAGES, field_name, translations
 
 FORMAT = "massage-clinic-protocols"
 FORMAT_VERSION = 1

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from clinic.texts import localized
+from core.texts import localized
 from patients.models import Condition, PatientContraindication
 from protocols.models import ProtocolStep, Session
 from protocols.planning import reason_message

@@ -10,10 +10,11 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ChoiceSetField
 from clinic.models import Clinic
-from clinic.texts import LANGUAGES, PlainTextModelMixin, field_name, localized
-from patients.models import ClinicScopedQuerySet, Condition, Patient
+from core.fields import ChoiceSetField
+from core.tenancy import ClinicScopedQuerySet
+from core.texts import LANGUAGES, PlainTextModelMixin, field_name, localized
+from patients.models import Condition, Patient
 
 METHOD_STYLE_CHOICES = [
     ("classic", _("Classic (Russian)")),

@@ -11,7 +11,7 @@ from django.db.models import Max, Min, Q
 from django.utils.translation import gettext
 
 import planner
-from clinic.texts import LANGUAGES, field_name, language_code
+from core.texts import LANGUAGES, field_name, language_code
 from protocols import exchange
 
 RULE_FIELDS = [
@@ -36,7 +36,7 @@ class PlanInputError(ValueError):
 
 # --- Templates and snapshots -----------------------------------------------------------------
 
-# The texts of a step and of a handout section, in every language (see ``clinic.texts``).
+# The texts of a step and of a handout section, in every language (see ``core.texts``).
 STEP_TEXTS = [field_name(name, code) for name in exchange.STEP_TEXTS for code in LANGUAGES]
 SECTION_TEXTS = [field_name(name, code) for name in exchange.SECTION_TEXTS for code in LANGUAGES]
 

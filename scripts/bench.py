@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "clinic.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "k" * 48,
     "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
@@ -182,7 +182,7 @@ def over_http(page_list, cookies, seconds):
     port = free_port()
     env = {**os.environ, **PRODUCTION_ENV}
     log = open(BUILD / "bench-gunicorn.log", "w")  # noqa: SIM115 (closed in finally)
-    gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "clinic.wsgi"]
+    gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi"]
     gunicorn += ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"]
     server = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -50,7 +50,7 @@ if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
 # Production settings, with HTTPS requirements relaxed for plain HTTP on the loopback interface.
 os.environ.update(
     {
-        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -316,7 +316,7 @@ def free_port() -> int:
 def serve(port: int, log: Path) -> subprocess.Popen:
     server = subprocess.Popen(
         [
-            *(sys.executable, "-m", "gunicorn", "clinic.wsgi"),
+            *(sys.executable, "-m", "gunicorn", "config.wsgi"),
             *("--bind", f"127.0.0.1:{port}", "--workers", WORKERS, "--threads", THREADS),
             *("--timeout", "60", "--error-logfile", str(log), "--log-level", "warning"),
         ],

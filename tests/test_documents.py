@@ -243,8 +243,8 @@ def test_the_calendar_file_has_one_event_per_session(signed_in, course):
         "file:///etc/passwd",
         "http://169.254.169.254/latest/meta-data/",
         "https://example.org/static/fonts/dejavu/DejaVuSans.ttf",
-        "https://clinic-assets.invalid/static/../clinic/settings.py",
-        "https://clinic-assets.invalid/static/%2e%2e/clinic/settings.py",
+        "https://clinic-assets.invalid/static/../config/settings.py",
+        "https://clinic-assets.invalid/static/%2e%2e/config/settings.py",
         "https://clinic-assets.invalid/etc/passwd",
         "https://clinic-assets.invalid/static/fonts/../../manage.py",
     ],
@@ -265,7 +265,7 @@ def test_a_hostile_document_renders_without_reading_files_or_calling_servers():
     fetcher = StaticOnlyFetcher()
     html = (
         '<img src="file:///etc/passwd"><div style="background: url(http://169.254.169.254/)">'
-        'x</div><img src="../../clinic/settings.py"><p>Text stays</p>'
+        'x</div><img src="../../config/settings.py"><p>Text stays</p>'
     )
 
     pdf = render_pdf(html, fetcher=fetcher)

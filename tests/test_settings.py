@@ -17,7 +17,7 @@ PRODUCTION = {
 def manage(*args, **env_changes):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     env.update(env_changes)
-    env["DJANGO_SETTINGS_MODULE"] = "clinic.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -118,7 +118,7 @@ def test_a_weak_new_password_is_refused_with_the_reasons(client, nurse):
 
 
 def test_the_throttled_address_is_a_real_address_or_none(rf, settings):
-    from clinic.security import client_ip
+    from core.request import client_ip
 
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     spoofed = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7", REMOTE_ADDR="10.0.0.1")

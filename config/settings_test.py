@@ -10,8 +10,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-" + "x" * 48)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 
-from clinic.settings import *  # noqa: F403
-from clinic.settings import STORAGES
+from config.settings import *  # noqa: F403
+from config.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -102,8 +102,8 @@ AUTHENTICATION_BACKENDS = [
     "clinic.backends.StaffBackend",  # Django's ModelBackend, reading a user in 2 queries not 4
 ]
 
-ROOT_URLCONF = "clinic.urls"
-WSGI_APPLICATION = "clinic.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -218,7 +218,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_SIGNIN_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.security.locked_out"
-AXES_CLIENT_IP_CALLABLE = "clinic.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.request.client_ip"
 AXES_USERNAME_CALLABLE = "clinic.security.client_username"
 AXES_VERBOSE = False
 

@@ -1,0 +1,1 @@
+"""The project package: settings, root URLs, WSGI and ASGI entry points."""
