@@ -6,8 +6,3 @@ class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = _("Audit trail")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from audit import trail
-
-        trail.register_models()

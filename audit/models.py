@@ -9,12 +9,15 @@ from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.context import author
+from audit.registry import scope_of
+
 
 class AuditEntryManager(LogEntryManager):
     def log_create(self, instance, force_log: bool = False, **kwargs):
-        from audit.trail import entry_defaults
-
-        for name, value in entry_defaults(instance).items():
+        clinic_id, patient_id = scope_of(instance)
+        defaults = {"clinic_id": clinic_id, "patient_id": patient_id, **author()}
+        for name, value in defaults.items():
             kwargs.setdefault(name, value)
         return super().log_create(instance, force_log=force_log, **kwargs)
 

@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "clinic.two_factor.TwoFactorMiddleware",
-    "audit.trail.AuditContextMiddleware",
+    "audit.context.AuditContextMiddleware",
     "clinic.middleware.IdleTimeoutMiddleware",
     "clinic.middleware.UserLanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -377,3 +377,14 @@ class PatientContraindication(PeriodModel):
             advice=self.kind.patient_text,
             translations=self.kind.planner_translations(),
         )
+
+
+def patient_scope(row) -> tuple[int | None, int | None]:
+    """(clinic id, patient id) of a row that belongs to a patient: the audit trail's scope."""
+    patient = row._state.fields_cache.get("patient")
+    if patient is not None:
+        return patient.clinic_id, patient.pk
+    clinic_id = (
+        Patient.objects.filter(pk=row.patient_id).values_list("clinic_id", flat=True).first()
+    )
+    return clinic_id, row.patient_id

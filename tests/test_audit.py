@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from audit.context import acting_as
 from audit.models import AuditEntry
-from audit.trail import acting_as
 from protocols.models import Course, Session
 from tests.factories import UserFactory
 from tests.workspace import classic, knee_patient, running_course, today
