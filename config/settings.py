@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "clinic",
     "patients",
     "protocols",
+    "documents",
     "audit",
 ]
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clinic.decorators import clinic_member_required
+from documents.charts import pain_chart
 from patients.forms import (
     ConditionForm,
     ContraindicationForm,
@@ -22,7 +23,6 @@ from patients.forms import (
 )
 from patients.models import Condition, Exacerbation, Patient, PatientContraindication
 from patients.services import save_period
-from protocols.charts import pain_chart
 from protocols.models import Course, Session
 from protocols.planning import next_course_window
 

@@ -14,9 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+import planner
 from clinic.admin import ClinicScopedAdminMixin, ClinicScopedInlineMixin, ClinicUniqueForm
 from clinic.models import Clinic
 from core.texts import LANGUAGES, field_name
+
+# The handout preview prints a PDF: the one place where the library's admin reaches up into the
+# documents app (an import-linter contract allows exactly this import).
+from documents.pdf import RenderFailed, render_document
+from documents.samples import sample_handout_html
 from patients.models import Condition
 from protocols import exchange
 from protocols.models import (
@@ -32,6 +38,8 @@ from protocols.models import (
     Session,
     TemplateVersion,
 )
+from protocols.planning import reason_message
+from protocols.preview import SamplePatientForm, sample_plan
 
 SMALL_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 48})}}
 
@@ -389,16 +397,10 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
         )
 
     def _preview_form(self, request, template):
-        from protocols.preview import SamplePatientForm
-
         clinic = template.clinic or request.user.clinic or Clinic(name=str(_("Sample clinic")))
         return SamplePatientForm(request.GET, template=template, clinic=clinic)
 
     def preview_view(self, request, object_id):
-        import planner
-        from protocols.planning import reason_message
-        from protocols.preview import sample_plan
-
         template = self._template(request, object_id)
         form = self._preview_form(request, template)
         context = {"form": form, "plan": None, "refusal": None}
@@ -426,10 +428,6 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
         )
 
     def preview_pdf_view(self, request, object_id):
-        import planner
-        from protocols.documents import RenderFailed, render_document
-        from protocols.preview import sample_handout_html, sample_plan
-
         template = self._template(request, object_id)
         form = self._preview_form(request, template)
         if not form.is_valid():

@@ -7,17 +7,14 @@ from a course and sessions that exist only in memory.
 from datetime import date, timedelta
 
 from django import forms
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 import planner
 from clinic.models import LANGUAGE_CHOICES, Clinic
-from patients.models import Condition, Patient
+from patients.models import Condition
 from protocols.planning import (
     clinic_calendar,
-    reason_as_dict,
     rules_from_template,
-    template_snapshot,
 )
 
 
@@ -117,37 +114,3 @@ def sample_plan(form: SamplePatientForm) -> planner.Plan | planner.Refusal:
             conditions=(form.planner_condition(),),
         )
     )
-
-
-def sample_handout_html(form: SamplePatientForm, plan: planner.Plan, therapist) -> str:
-    """The handout the template would give the sample patient (never saved)."""
-    from protocols.documents import handout_html
-    from protocols.models import Course, Session
-
-    data = form.cleaned_data
-    with translation.override(data["language"]):
-        patient = Patient(
-            clinic=form.clinic,
-            first_name=str(_("Sample")),
-            last_name=str(_("Patient")),
-            language=data["language"],
-        )
-    course = Course(
-        patient=patient,
-        template=form.template,
-        template_snapshot=template_snapshot(form.template),
-        cadence_days=data["cadence_days"] or form.template.cadence_days,
-        therapist=therapist,
-        warnings=[reason_as_dict(r) for r in plan.warnings],
-    )
-    sessions = [
-        Session(course=course, number=s.number, date=s.day, planned_minutes=s.minutes)
-        for s in plan.sessions
-    ]
-    condition = form.planner_condition()
-    conditions = [
-        Condition(
-            patient=patient, kind=condition.kind, stage=condition.stage, joint=condition.joint or ""
-        )
-    ]
-    return handout_html(course, sessions=sessions, conditions=conditions)

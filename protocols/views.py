@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 import planner
 from audit.trail import record_access
 from clinic.decorators import clinic_member_required
+from documents import handouts, html, jobs, pdf
 from patients.views import get_patient_for_user
-from protocols import documents, handouts, jobs
 from protocols.forms import CourseChangeForm, PlanCourseForm, RecordSessionForm, ResumeForm
 from protocols.models import Course, DocumentJob, ProtocolTemplate, Session
 from protocols.planning import next_course_window, plan_for_patient, reason_message
@@ -354,7 +354,7 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _document_failed(request, failed: documents.RenderFailed) -> HttpResponse:
+def _document_failed(request, failed: pdf.RenderFailed) -> HttpResponse:
     """The page shown instead of a PDF that could not be rendered within its limits."""
     return render(
         request, "protocols/document_failed.html", {"message": failed.message}, status=503
@@ -364,11 +364,11 @@ def _document_failed(request, failed: documents.RenderFailed) -> HttpResponse:
 def _serve_document(request, render, *, courses, document: str, filename: str) -> HttpResponse:
     """Render a PDF within its limits and note who opened it, or say why it could not be made."""
     try:
-        pdf = render()
-    except documents.RenderFailed as failed:
+        content = render()
+    except pdf.RenderFailed as failed:
         return _document_failed(request, failed)
     record_access(courses, document)
-    return _pdf_response(pdf, filename)
+    return _pdf_response(content, filename)
 
 
 def _course_for_documents(user, pk) -> Course:
@@ -385,7 +385,7 @@ def course_handout(request, pk):
     course = _course_for_documents(request.user, pk)
     return _serve_document(
         request,
-        lambda: documents.render_document(documents.handout_html(course)),
+        lambda: pdf.render_document(html.handout_html(course)),
         courses=[course],
         document="handout",
         filename=f"handout-{course.pk}.pdf",
@@ -399,12 +399,12 @@ def course_sheet(request, pk):
     """The therapist's sheet for the whole course, in the therapist's language."""
     course = _course_for_documents(request.user, pk)
     sessions = [s for s in course.sessions.all() if s.status != Session.CANCELLED]
-    html = documents.sheets_html(
+    page = html.sheets_html(
         [handouts.sheet_context(course, sessions)], language=translation.get_language()
     )
     return _serve_document(
         request,
-        lambda: documents.render_document(html),
+        lambda: pdf.render_document(page),
         courses=[course],
         document="sheet",
         filename=f"sheet-{course.pk}.pdf",
@@ -443,7 +443,7 @@ def day_sheets(request):
     prefetch_related_objects(sessions, *handouts.document_prefetches("course__"))
     return _serve_document(
         request,
-        lambda: documents.day_sheets_pdf(sessions, language=translation.get_language()),
+        lambda: html.day_sheets_pdf(sessions, language=translation.get_language()),
         courses=_courses_of(sessions),
         document="day sheets",
         filename=f"sessions-{day.isoformat()}.pdf",
@@ -459,7 +459,7 @@ def _courses_of(sessions) -> list[Course]:
 @permission_required("protocols.view_course", raise_exception=True)
 def course_calendar_file(request, pk):
     """The course as an RFC 5545 calendar file, for the patient's phone."""
-    from protocols.calendar import course_calendar
+    from documents.calendar import course_calendar
 
     course = _course_for_documents(request.user, pk)
     with translation.override(course.patient.language):

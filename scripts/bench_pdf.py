@@ -52,7 +52,8 @@ def main():
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)
 
-    from protocols import documents
+    from documents import html as documents
+    from documents import pdf as renderer
     from protocols.models import Course, Session
     from tests.factories import ClinicFactory, UserFactory
     from tests.workspace import knee_patient, running_course
@@ -72,7 +73,7 @@ def main():
         return c
 
     def through_app():
-        return documents.render_document(documents.handout_html(load()))
+        return renderer.render_document(documents.handout_html(load()))
 
     html = documents.handout_html(load())
     static_base = (ROOT / "static").as_uri() + "/"
@@ -82,7 +83,7 @@ def main():
         return HTML(string=plain_html, base_url=static_base).write_pdf()
 
     # Warm up: fonts and templates, in every rendering process.
-    documents.render_many([html] * documents.worker_count())
+    renderer.render_many([html] * renderer.worker_count())
     through_app(), plain()
     app = timed(through_app, ROUNDS)
     base = timed(plain, ROUNDS)
@@ -105,12 +106,12 @@ def main():
     )
     # Warm the worker processes, then time the app's own path: contexts, HTML, render, merge.
     warm = documents.day_sheet_documents(sessions[:8], language="en")
-    documents.render_many([html for html, _count in warm])
+    renderer.render_many([html for html, _count in warm])
     start = time.perf_counter()
     pdf = documents.day_sheets_pdf(sessions, language="en")
     elapsed = time.perf_counter() - start
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    workers = documents.worker_count()
+    workers = renderer.worker_count()
     print(
         f"Day of {len(sessions)} session sheets ({documents.SHEETS_PER_DOCUMENT} per render,"
         f" {workers} worker(s)):"

@@ -6,7 +6,7 @@ import pytest
 from icalendar import Calendar
 from icalendar.parser.property import unescape_backslash
 
-from protocols.calendar import DEFAULT_START, course_calendar
+from documents.calendar import DEFAULT_START, course_calendar
 from protocols.models import Course, Session
 from protocols.services import close_course, hold_affected_courses, record_session, resume_course
 from tests.workspace import knee_patient, next_working_day, running_course, today

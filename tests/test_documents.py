@@ -12,14 +12,14 @@ from django.utils.translation import gettext
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from patients.models import Condition, ContraindicationKind, PatientContraindication
-from protocols.documents import (
+from documents.html import handout_html
+from documents.pdf import (
     RefusedURL,
     StaticOnlyFetcher,
-    handout_html,
     render_pdf,
     static_path_for,
 )
+from patients.models import Condition, ContraindicationKind, PatientContraindication
 from protocols.models import Course, ProtocolTemplate
 from protocols.services import create_course
 from tests.factories import ConditionFactory, PatientFactory
@@ -316,7 +316,7 @@ def test_a_large_day_renders_on_every_core_with_the_same_pages(
 def test_every_page_of_a_day_names_its_patient_and_sheet(
     signed_in, clinic_a, therapist_a, settings, monkeypatch
 ):
-    from protocols import documents
+    from documents import html as documents
 
     day = next_working_day(today() + timedelta(days=1), clinic_a)
     names = ["Antonova", "Borisova", "Vasilieva", "Grigorieva", "Dmitrieva"]
@@ -344,7 +344,7 @@ def test_every_page_of_a_day_names_its_patient_and_sheet(
 def test_a_busy_day_renders_in_the_background_behind_a_progress_bar(
     signed_in, clinic_a, therapist_a, settings, monkeypatch
 ):
-    from protocols import jobs
+    from documents import jobs
     from protocols.models import DocumentJob
 
     day = next_working_day(today() + timedelta(days=1), clinic_a)

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from protocols import documents, jobs
+from documents import jobs, pdf
 from protocols.models import DocumentJob
 from tests import pdf_workers
 from tests.workspace import knee_patient, next_working_day, running_course, today
@@ -38,7 +38,7 @@ def slow_renders(settings, monkeypatch):
     settings.PDF_TIMEOUT_SECONDS = 1
     pid_file = pdf_workers.pid_file(test_process=os.getpid())
     pid_file.unlink(missing_ok=True)
-    monkeypatch.setattr(documents, "render_pdf", pdf_workers.slow_render)
+    monkeypatch.setattr(pdf, "render_pdf", pdf_workers.slow_render)
     yield pid_file
     pid_file.unlink(missing_ok=True)
 
@@ -72,7 +72,7 @@ def test_a_handout_that_takes_too_long_says_so_and_its_process_is_stopped(
     response = signed_in.get(url)
 
     assert response.status_code == 503
-    assert escape(str(documents.TOO_SLOW)) in message(response)
+    assert escape(str(pdf.TOO_SLOW)) in message(response)
     assert wait_until_stopped(int(slow_renders.read_text()))
     monkeypatch.undo()  # real renders again, with time for a new process's first render:
     settings.PDF_TIMEOUT_SECONDS = 60  # the pool replaced the stopped process
@@ -91,7 +91,7 @@ def test_a_sheet_and_a_day_that_take_too_long_say_so(
 
     for response in (sheet, sheets):
         assert response.status_code == 503
-        assert escape(str(documents.TOO_SLOW)) in message(response)
+        assert escape(str(pdf.TOO_SLOW)) in message(response)
 
 
 @pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_a_background_day_that_takes_too_long_fails_with_the_message(
 
     job.refresh_from_db()
     assert job.status == DocumentJob.FAILED
-    assert job.error == str(documents.TOO_SLOW)
+    assert job.error == str(pdf.TOO_SLOW)
 
 
 @pytest.mark.django_db
@@ -128,13 +128,13 @@ def test_the_admin_preview_that_takes_too_long_says_so(client, admin_a, slow_ren
     response = client.get(f"/admin/protocols/protocoltemplate/{template.pk}/preview/handout.pdf")
 
     assert response.status_code == 503
-    assert response.content.decode() == str(documents.TOO_SLOW)
+    assert response.content.decode() == str(pdf.TOO_SLOW)
 
 
 def test_every_rendering_process_has_the_memory_cap(settings):
     settings.PDF_MEMORY_LIMIT_MB = 700
 
-    limits = {documents.run_bounded(pdf_workers.address_space_limit) for _ in range(4)}
+    limits = {pdf.run_bounded(pdf_workers.address_space_limit) for _ in range(4)}
 
     assert limits == {700 * MIB}
 
@@ -144,12 +144,12 @@ def test_a_render_wanting_more_memory_than_the_cap_says_the_document_is_too_larg
     signed_in, course, settings, monkeypatch
 ):
     settings.PDF_MEMORY_LIMIT_MB = 512
-    monkeypatch.setattr(documents, "render_pdf", pdf_workers.greedy_render)
+    monkeypatch.setattr(pdf, "render_pdf", pdf_workers.greedy_render)
 
     response = signed_in.get(reverse("protocols:course_handout", args=[course.pk]))
 
     assert response.status_code == 503
-    assert escape(str(documents.TOO_LARGE)) in message(response)
+    assert escape(str(pdf.TOO_LARGE)) in message(response)
 
 
 @pytest.mark.django_db
@@ -163,6 +163,6 @@ def test_a_real_handout_under_a_tiny_memory_cap_fails_with_a_message(signed_in, 
     response = signed_in.get(reverse("protocols:course_handout", args=[course.pk]))
 
     assert response.status_code == 503
-    assert escape(str(documents.TOO_LARGE)) in message(response) or escape(
-        str(documents.BROKEN)
-    ) in message(response)
+    assert escape(str(pdf.TOO_LARGE)) in message(response) or escape(str(pdf.BROKEN)) in message(
+        response
+    )

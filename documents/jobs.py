@@ -11,7 +11,7 @@ from django.db import close_old_connections, connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from protocols import documents, handouts
+from documents import handouts, html, pdf
 from protocols.models import DocumentJob, Session
 
 log = logging.getLogger(__name__)
@@ -42,11 +42,11 @@ def run(job_id: int) -> None:
         def progress(done, total):
             DocumentJob.objects.filter(pk=job_id).update(done=done, total=total)
 
-        pdf = documents.day_sheets_pdf(sessions, language=job.language, progress=progress)
+        document = html.day_sheets_pdf(sessions, language=job.language, progress=progress)
         DocumentJob.objects.filter(pk=job_id).update(
-            status=DocumentJob.DONE, pdf=pdf, done=len(sessions)
+            status=DocumentJob.DONE, pdf=document, done=len(sessions)
         )
-    except documents.RenderFailed as failed:
+    except pdf.RenderFailed as failed:
         with translation.override(job.language):
             error = str(failed.message)
         DocumentJob.objects.filter(pk=job_id).update(status=DocumentJob.FAILED, error=error)

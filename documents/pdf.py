@@ -1,4 +1,4 @@
-"""PDF documents: the patient's handout, the therapist's session sheets (WeasyPrint).
+"""Rendering PDFs (WeasyPrint) within limits: the handout, the session sheets, a day's sheets.
 
 WeasyPrint fetches nothing but the app's own static files: ``StaticOnlyFetcher`` refuses
 ``file://``, every network address and any path outside the static directories, so text typed by
@@ -9,6 +9,7 @@ limits" below), so no document can hang or exhaust a web worker.
 """
 
 import atexit
+import io
 import logging
 import mimetypes
 import multiprocessing
@@ -23,9 +24,8 @@ from urllib.parse import unquote, urlsplit
 import pebble
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext_lazy
+from pypdf import PdfWriter
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -103,57 +103,6 @@ def render_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """Render a document's HTML to PDF bytes, fetching only static files."""
     fetcher = fetcher or StaticOnlyFetcher()
     return HTML(string=html, base_url=ASSET_ORIGIN + "/", url_fetcher=fetcher).write_pdf()
-
-
-# --- The documents -------------------------------------------------------------------------
-
-
-def handout_html(course, **parts) -> str:
-    """The handout of ``course`` in the patient's language (``parts``: see ``handout_context``)."""
-    from protocols.handouts import handout_context
-
-    with translation.override(course.patient.language):
-        return render_to_string("documents/handout.html", handout_context(course, **parts))
-
-
-def sheets_html(sheets, *, language: str, day: bool = False) -> str:
-    """One HTML document holding the given session sheets (see ``handouts.sheet_context``).
-
-    ``day``: the sheets are part of a day's file, so each page names its sheet ("Sheet 3 of 30")
-    and its patient instead of carrying page numbers.
-    """
-    with translation.override(language):
-        clinic = sheets[0]["clinic"] if sheets else None
-        return render_to_string(
-            "documents/sheet.html", {"sheets": sheets, "clinic": clinic, "day": day}
-        )
-
-
-SHEETS_PER_DOCUMENT = 4  # a day is rendered as documents of this many sheets, in parallel
-
-
-def day_sheet_documents(sessions, *, language: str) -> list[tuple[str, int]]:
-    """A day's sheets as HTML documents to render: ``(html, number of sheets in it)``.
-
-    Rendering a few sheets per document spreads the fixed cost of a WeasyPrint render (fonts,
-    styles) over them; several documents keep every core busy and the progress bar moving.
-    """
-    from protocols.handouts import sheet_context
-
-    sheets = [sheet_context(s.course, [s]) for s in sessions]
-    for position, sheet in enumerate(sheets, start=1):
-        sheet.update(position=position, count=len(sheets))
-    size = SHEETS_PER_DOCUMENT if len(sheets) >= settings.PDF_PARALLEL_FROM else len(sheets)
-    chunks = [sheets[i : i + size] for i in range(0, len(sheets), max(size, 1))]
-    return [(sheets_html(chunk, language=language, day=True), len(chunk)) for chunk in chunks]
-
-
-def day_sheets_pdf(sessions, *, language: str, progress=None) -> bytes:
-    """One sheet per session (courses prefetched with ``handouts.document_prefetches``)."""
-    documents = day_sheet_documents(sessions, language=language)
-    htmls = [html for html, _count in documents]
-    weights = [count for _html, count in documents]
-    return merge_pdfs(render_many(htmls, progress=progress, weights=weights))
 
 
 # --- Rendering within limits ---------------------------------------------------------------
@@ -296,10 +245,6 @@ def render_many(htmls: list[str], *, progress=None, weights=None) -> list[bytes]
 
 def merge_pdfs(pdfs: list[bytes]) -> bytes:
     """One PDF with the pages of every document, in order."""
-    import io
-
-    from pypdf import PdfWriter
-
     writer = PdfWriter()
     for pdf in pdfs:
         writer.append(io.BytesIO(pdf))
