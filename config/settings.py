@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "patients",
     "protocols",
     "documents",
+    "front",
     "audit",
 ]
 

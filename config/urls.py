@@ -2,21 +2,22 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from clinic import two_factor, views
+from clinic import two_factor
+from front.views import day
 
 admin.site.site_header = _("Massage course planner")
 admin.site.site_title = _("Massage course planner")
 admin.site.index_title = _("Clinic administration")
 
 urlpatterns = [
-    path("", views.day, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", day.day, name="home"),
+    path("healthz", day.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("accounts/language/", views.set_language, name="set_language"),
+    path("accounts/language/", day.set_language, name="set_language"),
     path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),
     path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
-    path("patients/", include("patients.urls")),
-    path("audit/", include("audit.urls")),
-    path("", include("protocols.urls")),
+    path("patients/", include("front.urls.patients")),
+    path("audit/", include("front.urls.audit")),
+    path("", include("front.urls.courses")),
     path("admin/", admin.site.urls),
 ]

@@ -8,10 +8,10 @@ lines here and rendered, escaped, into fixed templates.
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+import planner
 from core.texts import localized
 from patients.models import Condition, PatientContraindication
 from protocols.models import ProtocolStep, Session
@@ -147,7 +147,7 @@ def handout_context(course, *, sessions=None, conditions=None) -> dict:
         ],
         "warnings": _warnings(course),
         "exercise_note": bool(EXERCISE_CONDITIONS & set(snapshot.get("conditions", []))),
-        "next_course_due": first + relativedelta(months=6) if first else None,
+        "next_course_due": planner.next_course_due(first) if first else None,
         "therapist": course.therapist,
     }
 

@@ -40,6 +40,7 @@ WARNS = "warns"
 SEVERITIES = (BLOCKS, WARNS)
 
 COURSE_DUE_MONTHS = 6  # R5: the next course is due within six months of this one's start.
+DUE_SOON_DAYS = 14  # R5: a patient is listed as due this many days before the due date.
 
 
 # --- Input -----------------------------------------------------------------------------------
@@ -559,5 +560,30 @@ def plan(request: PlanRequest) -> Plan | Refusal:
         sessions=sessions,
         warnings=tuple(_warnings(request, dates)),
         earliest_next_course=dates[-1] + relativedelta(months=template.break_months),
-        next_course_due=dates[0] + relativedelta(months=COURSE_DUE_MONTHS),
+        next_course_due=next_course_due(dates[0]),
     )
+
+
+# --- R5: when the next course is due ------------------------------------------------------------
+
+
+def next_course_due(first_session: date) -> date:
+    """The date by which the next course should start (R5): first session + six months."""
+    return first_session + relativedelta(months=COURSE_DUE_MONTHS)
+
+
+def due_soon_horizon(today: date) -> date:
+    """Courses due on or before this day are listed as due today (R5)."""
+    return today + timedelta(days=DUE_SOON_DAYS)
+
+
+def latest_first_session_due_by(day: date) -> date:
+    """The latest first session whose next course is due on or before ``day`` (R5).
+
+    Not simply ``day - 6 months``: month ends clamp, so 29, 30 and 31 August are all due on
+    28 February. ``next_course_due`` never decreases, so every earlier first session is due too.
+    """
+    latest = day - relativedelta(months=COURSE_DUE_MONTHS)
+    while next_course_due(latest + timedelta(days=1)) <= day:
+        latest += timedelta(days=1)
+    return latest

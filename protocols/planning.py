@@ -7,12 +7,15 @@ into translated text and JSON.
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Max, Min, Q
+from django.utils import timezone
 from django.utils.translation import gettext
 
 import planner
 from core.texts import LANGUAGES, field_name, language_code
 from protocols import exchange
+from protocols.models import Course, Session
 
 RULE_FIELDS = [
     "slug",
@@ -104,8 +107,6 @@ def clinic_calendar(clinic, *, from_date: date | None = None) -> planner.Working
 
 def other_courses(patient, *, exclude_course=None) -> tuple[planner.OtherCourse, ...]:
     """The patient's courses that still hold their dates, as first and last session dates."""
-    from protocols.models import Course, Session
-
     live = ~Q(sessions__status=Session.CANCELLED)
     courses = (
         Course.objects.filter(patient=patient, status__in=Course.HOLDING_DATES)
@@ -362,26 +363,23 @@ def next_course_window(courses) -> dict | None:
     ``courses`` are the patient's courses with their sessions prefetched. None without a course
     that holds dates.
     """
-    from dateutil.relativedelta import relativedelta
-    from django.utils import timezone
-
     latest = None
     for course in courses:
-        if course.status not in ("planned", "active", "on_hold", "completed"):
+        if course.status not in (*Course.RUNNING, Course.COMPLETED):
             continue
-        dates = [s.date for s in course.sessions.all() if s.status != "cancelled"]
+        dates = [s.date for s in course.sessions.all() if s.status != Session.CANCELLED]
         if dates and (latest is None or min(dates) > latest[1]):
             latest = (course, min(dates), max(dates))
     if latest is None:
         return None
     course, first, last = latest
     earliest = last + relativedelta(months=course.template_snapshot.get("break_months", 1))
-    due = first + relativedelta(months=6)
+    due = planner.next_course_due(first)
     today = timezone.localdate()
     return {
         "course": course,
         "earliest": earliest,
         "due": due,
-        "overdue": due < today and course.status == "completed",
-        "running": course.status in ("planned", "active", "on_hold"),
+        "overdue": due < today and course.status == Course.COMPLETED,
+        "running": course.status in Course.RUNNING,
     }

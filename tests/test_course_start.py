@@ -14,8 +14,8 @@ from django.db import connection
 
 from patients.models import Patient
 from protocols.models import Course, Session
+from protocols.selectors import due_patients
 from protocols.services import close_course, hold_affected_courses, record_session, resume_course
-from protocols.views import due_patients
 from tests.workspace import knee_patient, running_course, today
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The health check (clinic/views.py): load balancers call it without logging in."""
+"""The health check (front/views/day.py): load balancers call it without logging in."""
 
 from django.db import OperationalError
 from django.urls import reverse
@@ -23,7 +23,7 @@ def test_it_answers_503_when_the_database_cannot_be_reached(client, db, monkeypa
         raise OperationalError("connection refused")
 
     with monkeypatch.context() as patched:
-        patched.setattr("clinic.views.connection.cursor", unreachable)
+        patched.setattr("front.views.day.connection.cursor", unreachable)
         response = client.get(reverse("healthz"))
 
     assert response.status_code == 503

@@ -7,7 +7,7 @@ import pytest
 from django.template import engines
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 
-from clinic.templatetags.links import id_url
+from front.templatetags.links import id_url
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 USED = sorted(

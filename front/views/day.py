@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.decorators import clinic_member_required
-from clinic.templatetags.links import id_urls
 from core.texts import localized
+from front.decorators import clinic_member_required
+from front.templatetags.links import id_urls
 from patients.models import Patient
 from protocols.models import SNAPSHOT_NAMES, Course, Session, snapshot_names
 from protocols.planning import reason_message
-from protocols.views import due_patients
+from protocols.selectors import due_patients
 
 
 @login_not_required

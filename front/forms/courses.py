@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 import planner
-from patients.forms import DateInput
+from front.forms.patients import DateInput
 from protocols.planning import rules_from_template
 
 CADENCE_CHOICES = [

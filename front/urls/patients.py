@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
-from clinic.converters import PeriodKindConverter
-from patients import views
+from front.converters import PeriodKindConverter
+from front.views import patients as views
 
 app_name = "patients"
 

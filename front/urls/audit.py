@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audit import views
+from front.views import audit as views
 
 app_name = "audit"
 

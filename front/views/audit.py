@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEntry
-from clinic.decorators import clinic_member_required
-from patients.views import get_patient_for_user
+from front.decorators import clinic_member_required
+from patients.selectors import get_patient_for_user
 
 PAGE_SIZE = 50
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from clinic.decorators import clinic_member_required
 from documents.charts import pain_chart
-from patients.forms import (
+from front.decorators import clinic_member_required
+from front.forms.patients import (
     ConditionForm,
     ContraindicationForm,
     EndPeriodForm,
@@ -22,6 +22,7 @@ from patients.forms import (
     PatientSearchForm,
 )
 from patients.models import Condition, Exacerbation, Patient, PatientContraindication
+from patients.selectors import get_patient_for_user
 from patients.services import save_period
 from protocols.models import Course, Session
 from protocols.planning import next_course_window
@@ -33,10 +34,6 @@ def _posted(request):
     """The submitted data, or None for a GET. An empty submission is still one: the form
     answers it with "This field is required" instead of showing itself again as if unsent."""
     return request.POST if request.method == "POST" else None
-
-
-def get_patient_for_user(user, pk) -> Patient:
-    return get_object_or_404(Patient.objects.for_user(user).select_related("clinic"), pk=pk)
 
 
 @clinic_member_required
