@@ -7,8 +7,7 @@ from django.contrib.auth.models import Group
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import CLINIC_ADMIN, THERAPIST, Clinic, ClosedDate, User
-from protocols.library import copy_default_library
+from clinic.models import CLINIC_ADMIN, THERAPIST, User
 
 # Models whose choices in admin forms must come from the user's own clinic, by lookup path.
 SCOPED_CHOICES = {
@@ -118,29 +117,6 @@ class ClinicScopedInlineMixin(ClinicScopedAdminMixin):
 
     def get_queryset(self, request):
         return super(ClinicScopedAdminMixin, self).get_queryset(request)
-
-
-class ClosedDateInline(admin.TabularInline):
-    model = ClosedDate
-    extra = 1
-
-
-@admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
-    list_display = ["name", "phone", "default_language"]
-    search_fields = ["name"]
-    inlines = [ClosedDateInline]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(pk=request.user.clinic_id)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:  # a new clinic gets its own copy of the default library
-            copy_default_library(obj)
 
 
 @admin.register(User)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "protocols",
     "documents",
     "front",
+    "ops",
     "audit",
 ]
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 import planner
 from clinic.models import CLINIC_ADMIN, THERAPIST, Clinic, ClosedDate, User
+from ops.clinics import create_clinic
 from patients.models import (
     Condition,
     ContraindicationKind,
@@ -28,7 +29,6 @@ from patients.models import (
     Patient,
     PatientContraindication,
 )
-from protocols.library import copy_default_library
 from protocols.models import Course, ProtocolTemplate, Session
 from protocols.planning import reason_as_dict, rules_from_template, template_snapshot
 
@@ -108,14 +108,13 @@ def make_chain(*, clinics: int = 10, seed: int = 7) -> Chain:
         for n in range(clinics):
             # The first clinic works every day, so "today" always has sessions to show.
             week = WEEKS[n % len(WEEKS)] if n else [0, 1, 2, 3, 4, 5, 6]
-            clinic = Clinic.objects.create(
+            clinic = create_clinic(
                 name=f"Clinic {n + 1:02d}",
                 address=f"{n + 1} Main Street",
                 phone=f"+7 495 000 {n:04d}",
                 working_weekdays=week,
                 default_language="ru" if n % 2 == 0 else "en",
             )
-            copy_default_library(clinic)
             holidays = [
                 date(year, month, day)
                 for year in range(today.year - 5, today.year + 2)

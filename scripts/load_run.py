@@ -275,14 +275,13 @@ def set_up() -> dict[str, list[int]]:
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
-    from clinic.models import THERAPIST, Clinic, User
+    from clinic.models import THERAPIST, User
+    from ops.clinics import create_clinic
     from patients.models import Condition, Patient
-    from protocols.library import copy_default_library
     from protocols.models import ProtocolTemplate
     from protocols.services import create_course
 
-    clinic = Clinic.objects.create(name="Load Run Clinic", working_weekdays=list(range(7)))
-    copy_default_library(clinic)
+    clinic = create_clinic(name="Load Run Clinic", working_weekdays=list(range(7)))
     template = ProtocolTemplate.objects.get(clinic=clinic, slug="knee-arthrosis-classic")
     role = Group.objects.get(name=THERAPIST)
     courses = {}

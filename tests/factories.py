@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from clinic.models import THERAPIST, Clinic, User
+from ops.clinics import create_clinic
 from patients.models import (
     Condition,
     ContraindicationKind,
@@ -13,7 +14,6 @@ from patients.models import (
     Patient,
     PatientContraindication,
 )
-from protocols.library import copy_default_library
 
 
 class ClinicFactory(factory.django.DjangoModelFactory):
@@ -26,10 +26,10 @@ class ClinicFactory(factory.django.DjangoModelFactory):
     phone = "+1 555 0100"
     working_weekdays = [0, 1, 2, 3, 4, 5]
 
-    @factory.post_generation
-    def library(obj, create, extracted, **kwargs):
-        if create and extracted is not False:
-            copy_default_library(obj)
+    @classmethod
+    def _create(cls, model_class, *args, library=True, **kwargs):
+        """Clinics are made the one way the app makes them (``ops.clinics.create_clinic``)."""
+        return create_clinic(library=library, **kwargs)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

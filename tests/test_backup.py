@@ -21,8 +21,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from audit.models import AuditEntry
-from clinic import backup
 from clinic.models import CLINIC_ADMIN, THERAPIST, Clinic, ClosedDate, User
+from ops import backup
 from patients.models import ContraindicationKind, Patient, PatientContraindication
 from protocols.exchange import record_version
 from protocols.models import Course, Session, TemplateVersion

@@ -8,8 +8,8 @@ the file is rejected, with every problem on stderr, one per line.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.management.files import read_input
 from clinic.models import Clinic
+from core.files import read_input
 from protocols import exchange
 
 

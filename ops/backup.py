@@ -31,6 +31,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from clinic.models import Clinic, User
+
 FORMAT = "massage-clinic-backup"
 VERSION = 1
 
@@ -268,7 +270,6 @@ def _taken(document: dict, using) -> list[str]:
     """Why the rows cannot go into this database as they are: ids or usernames already used."""
     problems = []
     clinic = document["clinic"]
-    from clinic.models import Clinic, User
 
     existing = Clinic.objects.using(using).filter(pk=clinic["id"]).first()
     if existing is not None:
@@ -300,7 +301,6 @@ def _resolve_outside(document: dict, using) -> list[str]:
 
     Changes the document's rows in place and returns what was cleared, for the operator.
     """
-    from clinic.models import User
 
     problems, mapping = [], {}
     for lib in LIBRARY:

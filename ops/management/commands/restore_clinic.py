@@ -9,8 +9,8 @@ stderr.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic import backup
-from clinic.management.files import read_input
+from core.files import read_input
+from ops import backup
 
 
 class Command(BaseCommand):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import CLINIC_ADMIN, THERAPIST, Clinic, ClosedDate, User
+from ops.clinics import create_clinic
 from patients.models import (
     Condition,
     ContraindicationKind,
@@ -20,7 +21,6 @@ from patients.models import (
     Patient,
     PatientContraindication,
 )
-from protocols.library import copy_default_library
 from protocols.models import Course, ProtocolTemplate, Session
 from protocols.services import create_course
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             self.stdout.write(f"    {role:<14} username: {username:<16} password: {password}")
 
     def create_clinic_and_staff(self):
-        clinic = Clinic.objects.create(
+        clinic = create_clinic(
             name=DEMO_CLINIC,
             address="12 Linden Avenue, Springfield",
             phone="+1 555 0142",
@@ -60,7 +60,6 @@ class Command(BaseCommand):
             (date(year + 1, 1, 2), "New Year holiday"),
         ]:
             ClosedDate.objects.create(clinic=clinic, date=day, reason=reason)
-        copy_default_library(clinic)
         credentials = []
         for username, first, last, role in [
             ("demo-admin", "Olga", "Smirnova", CLINIC_ADMIN),

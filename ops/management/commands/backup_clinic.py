@@ -10,8 +10,8 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic import backup
 from clinic.models import Clinic
+from ops import backup
 
 
 class Command(BaseCommand):
