@@ -1,6 +1,7 @@
 """Small security helpers the settings point at."""
 
 from django.conf import settings
+from django.shortcuts import render
 
 USERNAME_LENGTH = 150  # Django's username field; nothing longer is anyone's username
 
@@ -23,7 +24,5 @@ def client_username(request, credentials=None) -> str | None:
 
 def locked_out(request, original_response=None, credentials=None):
     """The page a throttled sign-in gets (HTTP 429), saying how long to wait."""
-    from django.shortcuts import render
-
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -6,6 +6,7 @@ empty; a reader gets the text in the wanted language, or the other one when that
 same rule reads model instances and the dicts of a course's snapshot.
 """
 
+from django.db import models
 from django.utils.translation import get_language
 
 BASE_LANGUAGE = "en"
@@ -55,8 +56,6 @@ class PlainTextModelMixin:
     """
 
     def save(self, *args, **kwargs):
-        from django.db import models
-
         for model_field in self._meta.concrete_fields:
             if isinstance(model_field, models.TextField):
                 value = getattr(self, model_field.attname)

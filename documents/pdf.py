@@ -15,12 +15,14 @@ import mimetypes
 import multiprocessing
 import os
 import posixpath
+import resource
 import threading
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import django
 import pebble
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -138,11 +140,6 @@ _POOL_LOCK = threading.Lock()
 
 
 def _init_worker(settings_module: str, memory_limit_mb: int) -> None:
-    import os
-    import resource
-
-    import django
-
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     django.setup()
     if memory_limit_mb:

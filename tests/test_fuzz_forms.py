@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from patients.models import ContraindicationKind, Exacerbation, PatientContraindication
-from patients.services import save_period
+from protocols.services import save_period
 from tests.factories import ConditionFactory
 from tests.workspace import classic, knee_patient, running_course, today
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from audit.trail import record_access
 from documents import handouts, html, jobs, pdf
+from documents.calendar import course_calendar
 from front.decorators import clinic_member_required
 from front.views.courses import query_date
 from protocols.models import Course, DocumentJob, Session
@@ -131,8 +132,6 @@ def _courses_of(sessions) -> list[Course]:
 @permission_required("protocols.view_course", raise_exception=True)
 def course_calendar_file(request, pk):
     """The course as an RFC 5545 calendar file, for the patient's phone."""
-    from documents.calendar import course_calendar
-
     course = _course_for_documents(request.user, pk)
     with translation.override(course.patient.language):
         body = course_calendar(course)

@@ -23,9 +23,9 @@ from front.forms.patients import (
 )
 from patients.models import Condition, Exacerbation, Patient, PatientContraindication
 from patients.selectors import get_patient_for_user
-from patients.services import save_period
 from protocols.models import Course, Session
 from protocols.planning import next_course_window
+from protocols.services import save_period
 
 PAGE_SIZE = 25
 
