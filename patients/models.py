@@ -54,14 +54,6 @@ class PeriodModel(models.Model):
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("The end date cannot be before the start date.")})
 
-    def covers(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
-    def is_active(self, on: date | None = None) -> bool:
-        """Active: begun, and with no end yet or an end not yet passed."""
-        on = on or timezone.localdate()
-        return self.start <= on and (self.end is None or self.end >= on)
-
     def as_period(self) -> planner.Period:
         return planner.Period(start=self.start, end=self.end)
 

@@ -77,6 +77,7 @@ def day_rows(user, days) -> list[DayRow]:
             *("course__therapist__first_name", "course__therapist__last_name"),
             *("course__therapist__username", "mine"),
             *names,
+            named=True,
         )
     )
     patient_url = id_urls("patients:detail")
@@ -84,27 +85,28 @@ def day_rows(user, days) -> list[DayRow]:
     record_url = id_urls("protocols:session_record")
     result = []
     for row in rows:
-        (pk, number, day, minutes, status, course_id, patient_id, last, first) = row[:9]
-        (t_first, t_last, t_username, mine) = row[9:13]
-        snapshot = dict(zip(SNAPSHOT_NAMES, row[13:], strict=True))
-        therapist = f"{t_first or ''} {t_last or ''}".strip() or t_username or "—"
+        snapshot = {name: getattr(row, f"snapshot_{name}") for name in SNAPSHOT_NAMES}
+        therapist_names = (row.course__therapist__first_name, row.course__therapist__last_name)
+        therapist = " ".join(n for n in therapist_names if n) or row.course__therapist__username
         result.append(
             DayRow(
-                pk=pk,
-                number=number,
-                date=day,
-                planned_minutes=minutes,
-                status=status,
-                status_label=labels.get(status, status),
-                course_id=course_id,
+                pk=row.pk,
+                number=row.number,
+                date=row.date,
+                planned_minutes=row.planned_minutes,
+                status=row.status,
+                status_label=labels.get(row.status, row.status),
+                course_id=row.course_id,
                 course_name=localized(snapshot, "name"),
-                patient_id=patient_id,
-                patient_name=Patient.display_name(last, first),
-                therapist=therapist,
-                mine=mine == 0,
-                patient_url=patient_url(patient_id),
-                course_url=course_url(course_id),
-                record_url=record_url(pk),
+                patient_id=row.course__patient_id,
+                patient_name=Patient.display_name(
+                    row.course__patient__last_name, row.course__patient__first_name
+                ),
+                therapist=therapist or "—",
+                mine=row.mine == 0,
+                patient_url=patient_url(row.course__patient_id),
+                course_url=course_url(row.course_id),
+                record_url=record_url(row.pk),
             )
         )
     return result
