@@ -67,8 +67,9 @@ class ExacerbationInline(FactInlineMixin, admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        patient_id = request.resolver_match.kwargs.get("object_id")
-        if db_field.name == "condition" and patient_id:
+        if db_field.name == "condition":
+            # This patient's conditions; a patient being added has none yet (not another's).
+            patient_id = request.resolver_match.kwargs.get("object_id")
             field.queryset = field.queryset.filter(patient_id=patient_id)
         return field
 

@@ -586,3 +586,20 @@ def test_the_admins_messages_speak_russian_to_a_russian_speaking_admin(signed_in
 
     assert "Перенести выбранных пациентов в архив" in page
     assert "1 пациент перенесён в архив; история сохранена." in messages_of(response)
+
+
+def test_a_new_patient_cannot_take_another_patients_condition_in_the_admin(signed_in, patient):
+    client = signed_in("admin_a")
+    data = with_new_row(
+        form_data(client.get("/admin/patients/patient/add/"), first_name="New", last_name="Person"),
+        "exacerbations",
+        condition=patient.conditions.get().pk,
+        start=today().isoformat(),
+    )
+
+    response = client.post("/admin/patients/patient/add/", data)
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Patient.objects.filter(last_name="Person").exists()
+    assert not Exacerbation.objects.exists()
