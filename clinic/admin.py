@@ -47,7 +47,14 @@ class ClinicUniqueForm(forms.ModelForm):
         return cleaned
 
 
-class ClinicScopedAdminMixin:
+class NotFoundMixin:
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another clinic's record (or none at all): a plain 404, as everywhere else in the app,
+        # rather than the admin's redirect with a message.
+        raise Http404
+
+
+class ClinicScopedAdminMixin(NotFoundMixin):
     """Show a member of staff only their clinic's rows and offer only their clinic's choices.
 
     The model's manager must provide ``for_user`` (see ``patients.models.ClinicScopedQuerySet``).
@@ -58,11 +65,6 @@ class ClinicScopedAdminMixin:
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Another clinic's record (or none at all): a plain 404, as everywhere else in the app,
-        # rather than the admin's redirect with a message.
-        raise Http404
 
     def get_exclude(self, request, obj=None):
         exclude = list(super().get_exclude(request, obj) or [])
@@ -120,7 +122,7 @@ class ClinicScopedInlineMixin(ClinicScopedAdminMixin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NotFoundMixin, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "clinic", "roles", "is_active"]
     list_filter = ["clinic", "groups", "is_active"]
     fieldsets = [

@@ -6,20 +6,35 @@ from django.contrib.auth.models import Group, Permission
 from clinic.models import CLINIC_ADMIN, THERAPIST
 
 CLINICAL_RECORDS = ["patient", "condition", "exacerbation", "patientcontraindication"]
+# The facts on a patient's record. The workspace changes them under ``change_patient``; their own
+# add/change permissions are asked for only by the admin's patient page (its inlines), so they
+# decide who may write clinical records in the admin.
+PATIENT_FACTS = ["condition", "exacerbation", "patientcontraindication"]
 TEMPLATE_MODELS = ["protocoltemplate", "protocolstep", "handoutsection"]
 
+# What each role may do. The workspace and the admin read the same model permissions, so each
+# grant is there for one of them:
+# - a therapist keeps records in the workspace (patients: view, add, change; courses: view, add,
+#   change; sessions: change, which is recording one) and in the admin only reads: the library,
+#   the clinic and its closed days, the contraindication list, patients and courses. The admin's
+#   course page is read-only for everyone (protocols/admin.py), and its patient page writes only
+#   for those who also hold the facts' permissions below, so change_patient or change_course do
+#   not open a second write path there. No session is added by hand (the planner adds them).
+# - a clinic admin is also a therapist, and in the admin edits the library, the contraindication
+#   list, the clinic's details and closed days, and the staff; reads the audit trail; and may
+#   correct a patient's record and facts in the admin, which saves them through the same services
+#   as the workspace. Facts are never deleted (the workspace ends a period instead).
 ROLE_PERMISSIONS = {
     THERAPIST: {
         "clinic": [("view", ["clinic", "closeddate"])],
         "patients": [
             ("view", [*CLINICAL_RECORDS, "contraindicationkind"]),
-            ("add", CLINICAL_RECORDS),
-            ("change", CLINICAL_RECORDS),
-            ("delete", ["condition", "exacerbation", "patientcontraindication"]),
+            ("add", ["patient"]),
+            ("change", ["patient"]),
         ],
         "protocols": [
             ("view", [*TEMPLATE_MODELS, "course", "session"]),
-            ("add", ["course", "session"]),
+            ("add", ["course"]),
             ("change", ["course", "session"]),
         ],
     },
@@ -34,8 +49,8 @@ ROLE_PERMISSIONS[CLINIC_ADMIN] = {
     ],
     "patients": [
         *ROLE_PERMISSIONS[THERAPIST]["patients"],
-        ("add", ["contraindicationkind"]),
-        ("change", ["contraindicationkind"]),
+        ("add", [*PATIENT_FACTS, "contraindicationkind"]),
+        ("change", [*PATIENT_FACTS, "contraindicationkind"]),
         ("delete", ["contraindicationkind"]),
     ],
     "protocols": [

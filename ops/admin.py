@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from clinic.admin import NotFoundMixin
 from clinic.models import Clinic, ClosedDate
 from ops.clinics import create_clinic
 
@@ -12,7 +13,7 @@ class ClosedDateInline(admin.TabularInline):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(NotFoundMixin, admin.ModelAdmin):
     list_display = ["name", "phone", "default_language"]
     search_fields = ["name"]
     inlines = [ClosedDateInline]

@@ -497,7 +497,23 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
         )
 
 
-class SessionInline(ClinicScopedInlineMixin, admin.TabularInline):
+class ReadOnlyAdminMixin:
+    """Shown, never written: courses are planned, recorded and changed in the workspace, whose
+    services keep the rules (R1-R18), the course's version and its audit trail. This holds for
+    every user, a superuser included, whatever their model permissions say (therapists hold
+    change_course and change_session for the workspace)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SessionInline(ReadOnlyAdminMixin, ClinicScopedInlineMixin, admin.TabularInline):
     model = Session
     extra = 0
     fields = [
@@ -513,13 +529,9 @@ class SessionInline(ClinicScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(ClinicScopedAdminMixin, admin.ModelAdmin):
+class CourseAdmin(ReadOnlyAdminMixin, ClinicScopedAdminMixin, admin.ModelAdmin):
     list_display = ["patient", "template", "status", "therapist", "created_at"]
     list_filter = ["status"]
     list_select_related = ["patient", "template", "therapist"]
     search_fields = ["patient__last_name", "patient__first_name"]
-    readonly_fields = ["template_snapshot", "warnings", "created_by"]
     inlines = [SessionInline]
-
-    def has_add_permission(self, request):
-        return False  # courses are planned by the planner (plan_course, the workspace)

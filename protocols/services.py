@@ -439,6 +439,27 @@ def resume_course(*, course: Course, start: date, expected_version: int | None =
     return course
 
 
+# --- Archiving a patient --------------------------------------------------------------------
+
+
+def archive_patient(*, patient: Patient, archived: bool = True) -> Patient:
+    """Archive a patient (``archived=False`` restores one); refused while a course is running.
+
+    The patient's row is locked, as ``create_course`` locks it, so a course whose planning holds
+    the lock first is seen here.
+    """
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        if archived and Course.objects.filter(patient=patient, status__in=Course.RUNNING).exists():
+            raise ValidationError(
+                _("Finish or cancel this patient's running course before archiving.")
+            )
+        if patient.archived != archived:
+            patient.archived = archived
+            patient.save(update_fields=["archived", "updated_at"])
+    return patient
+
+
 # --- Ending a course ------------------------------------------------------------------------
 
 
