@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +26,7 @@ from patients.models import Condition, Exacerbation, Patient, PatientContraindic
 from patients.selectors import get_patient_for_user
 from protocols.models import Course, Session
 from protocols.planning import next_course_window
-from protocols.services import save_period
+from protocols.services import archive_patient, save_period
 
 PAGE_SIZE = 25
 
@@ -101,13 +102,11 @@ def patient_edit(request, pk):
 def patient_archive(request, pk):
     patient = get_patient_for_user(request.user, pk)
     archive = request.POST.get("archive") != "0"
-    if archive and Course.objects.filter(patient=patient, status__in=Course.RUNNING).exists():
-        messages.error(
-            request, _("Finish or cancel this patient's running course before archiving.")
-        )
+    try:
+        patient = archive_patient(patient=patient, archived=archive)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
         return redirect("patients:detail", pk=patient.pk)
-    patient.archived = archive
-    patient.save(update_fields=["archived", "updated_at"])
     if archive:
         messages.success(request, _("%(name)s archived; the history is kept.") % {"name": patient})
     else:
