@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 import planner
 from audit.models import AuditEntry
@@ -38,6 +40,27 @@ from protocols.planning import (
 
 # R10: with pain this strong before a session (NPRS 0-10), massage is not performed that day.
 SEVERE_PAIN = 7
+PLAN_AHEAD_DAYS = 366  # a course starts at most a year ahead
+
+
+def check_start_window(start: date, *, today: date | None = None) -> None:
+    """Refuse a start too far in the past (``PLAN_START_GRACE_DAYS``: for courses entered after
+    the fact) or more than a year ahead. Every entry point that saves a new course checks it."""
+    today = today or timezone.localdate()
+    grace = settings.PLAN_START_GRACE_DAYS
+    earliest = today - timedelta(days=grace)
+    if start < earliest:
+        raise ValidationError(
+            ngettext(
+                "The start cannot be more than %(days)d day in the past; choose %(date)s or later.",
+                "The start cannot be more than %(days)d days in the past; choose %(date)s "
+                "or later.",
+                grace,
+            )
+            % {"days": grace, "date": date_format(earliest)}
+        )
+    if start > today + timedelta(days=PLAN_AHEAD_DAYS):
+        raise ValidationError(_("Plan at most a year ahead."))
 
 
 class CourseRefused(ValidationError):

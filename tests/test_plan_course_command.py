@@ -10,6 +10,7 @@ from django.db import connections
 
 from protocols.models import Course, Session
 from tests.factories import ConditionFactory
+from tests.workspace import today
 
 # The example request of the issue: the knee exacerbation has no end, so no date can be known.
 EXAMPLE = {
@@ -254,7 +255,7 @@ def test_save_creates_the_course_and_its_sessions(capsys, tmp_path, patient_a):
         "--template",
         "knee-arthrosis-classic",
         "--start",
-        "2026-11-30",
+        today().isoformat(),
     ]
     status, out, _err = run(capsys, tmp_path, *args, "--save")
 

@@ -4,15 +4,13 @@ import uuid
 from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 import planner
 from front.forms.patients import DateInput
 from protocols.planning import rules_from_template
+from protocols.services import check_start_window
 
 CADENCE_CHOICES = [
     (1, _("daily (every working day)")),
@@ -63,21 +61,7 @@ class PlanCourseForm(forms.Form):
 
     def clean_start(self):
         start = self.cleaned_data["start"]
-        grace = settings.PLAN_START_GRACE_DAYS
-        earliest = timezone.localdate() - timedelta(days=grace)
-        if start < earliest:
-            raise forms.ValidationError(
-                ngettext(
-                    "The start cannot be more than %(days)d day in the past; choose %(date)s "
-                    "or later.",
-                    "The start cannot be more than %(days)d days in the past; choose %(date)s "
-                    "or later.",
-                    grace,
-                )
-                % {"days": grace, "date": date_format(earliest)}
-            )
-        if start > timezone.localdate() + timedelta(days=366):
-            raise forms.ValidationError(_("Plan at most a year ahead."))
+        check_start_window(start)
         return start
 
     def clean(self):

@@ -30,7 +30,7 @@ from protocols.planning import (
     request_from_facts,
     rules_from_template,
 )
-from protocols.services import CourseRefused, create_course
+from protocols.services import CourseRefused, check_start_window, create_course
 
 
 def malformed(message: str) -> CommandError:
@@ -133,6 +133,7 @@ class Command(BaseCommand):
         if not options["save"] or not answer.ok:
             return result
         try:
+            check_start_window(start)
             course = create_course(
                 patient=patient,
                 template=template,
