@@ -33,7 +33,7 @@ from protocols.services import archive_patient, save_period
 def _held_messages(model_admin, request, held, *, name_patient=False):
     for course in held:
         values = {
-            "course": course.template_snapshot.get("name"),
+            "course": course.name,
             "reason": course.hold_reason,
             "patient": course.patient,
         }

@@ -75,3 +75,34 @@ def test_the_language_switch_ignores_unknown_languages_and_foreign_redirects(cli
     assert response["Location"] == "/"
     therapist_a.refresh_from_db()
     assert therapist_a.language == ""
+
+
+@pytest.mark.django_db
+def test_a_russian_speaking_therapist_sees_the_russian_course_name_in_the_chart_and_hold(
+    client, therapist_a, clinic_a
+):
+    from protocols.services import record_session
+    from tests.workspace import running_course
+
+    therapist_a.language = "ru"
+    therapist_a.save()
+    client.force_login(therapist_a)
+    patient = knee_patient(clinic_a)
+    course = running_course(patient, therapist_a)
+    russian_name = classic(clinic_a).name_ru
+    english_name = classic(clinic_a).name
+    first = course.sessions.order_by("number").first()
+    record_session(
+        session=first, user=therapist_a, done=True, actual_minutes=7, pain_before=5, pain_after=3
+    )
+
+    chart = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
+    held = client.post(
+        reverse("patients:period_new", args=[patient.pk, "exacerbations"]),
+        {"condition": patient.conditions.get().pk, "start": today().strftime("%d.%m.%Y")},
+        follow=True,
+    ).content.decode()
+
+    assert russian_name and russian_name != english_name
+    assert russian_name[:27] in chart and english_name[:27] not in chart
+    assert russian_name in held and english_name not in held
