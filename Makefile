@@ -24,6 +24,7 @@ check-system:
 # Compiled translations are built, not committed.
 messages: install
 	@command -v msgfmt >/dev/null || { echo "compilemessages needs gettext: sudo apt-get install gettext" >&2; exit 1; }
+	msgfmt --check -o /dev/null locale/ru/LC_MESSAGES/django.po
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0
 
 .env:
