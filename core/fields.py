@@ -110,8 +110,8 @@ class ClockTimeFormField(forms.CharField):
     }
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 5)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "size": 5}))
+        attrs = {"inputmode": "numeric", "size": 5, "maxlength": 5, "placeholder": "09:00"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
         kwargs.pop("min_value", None)
         kwargs.pop("max_value", None)
         kwargs.pop("step_size", None)
