@@ -155,7 +155,7 @@ def _held_message(request, held):
         messages.warning(
             request,
             _("The remaining sessions of “%(course)s” are on hold: %(reason)s.")
-            % {"course": course.template_snapshot.get("name"), "reason": course.hold_reason},
+            % {"course": course.name, "reason": course.hold_reason},
         )
 
 

@@ -53,7 +53,7 @@ def pain_chart(courses) -> PainChart | None:
     """Points for the done sessions of ``courses`` (sessions prefetched), oldest first."""
     done = []
     for course in sorted(courses, key=lambda c: c.created_at):
-        name = course.template_snapshot.get("name", "")
+        name = course.name
         for index, session in enumerate(s for s in course.sessions.all() if s.status == "done"):
             done.append((session, name if index == 0 else None))
     done.sort(key=lambda item: (item[0].date, item[0].number))

@@ -1,9 +1,10 @@
 """Protocol templates as data: export, import, versions, differences and copies.
 
-One format serves every purpose: the JSON file that ``export_protocols`` writes and
-``import_protocols`` reads (documented in ``docs/protocol-format.md``), the stored versions of a
-template, and the comparison of two versions. A text is ``{"en": ..., "ru": ...}``; on import a
-plain string is read as English.
+One form of a template serves every purpose (``protocols.snapshot.TemplateSnapshot``): the JSON
+file that ``export_protocols`` writes and ``import_protocols`` reads (documented in
+``docs/protocol-format.md``) holds a list of them, a template's versions store one each, and two
+versions are compared as two of them. A text is ``{"en": ..., "ru": ...}``; on import a plain
+string is read as English.
 """
 
 import difflib
@@ -20,31 +21,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinic.texts import LANGUAGES, field_name, translations
+from protocols.snapshot import (
+    SECTION_TEXTS,
+    STEP_TEXTS,
+    STEP_VALUES,
+    TEMPLATE_TEXTS,
+    TEMPLATE_VALUES,
+    TemplateSnapshot,
+    template_snapshot,
+)
 
 FORMAT = "massage-clinic-protocols"
 FORMAT_VERSION = 1
 
-TEMPLATE_TEXTS = ["name", "description"]
-TEMPLATE_VALUES = [
-    "method_style",
-    "conditions",
-    "stages",
-    "start_minutes",
-    "step_minutes",
-    "target_minutes",
-    "min_sessions",
-    "max_sessions",
-    "default_sessions",
-    "cadence_days",
-    "break_months",
-    "postop_days",
-    "knee_sparing",
-    "in_warm_water",
-    "active",
-]
-STEP_VALUES = ["phase", "technique"]
-STEP_TEXTS = ["body_area", "instruction", "repetitions"]
-SECTION_TEXTS = ["title", "text"]
 KIND_VALUES = ["severity"]
 KIND_TEXTS = ["name", "patient_text"]
 
@@ -68,23 +57,8 @@ def template_data_values(template) -> dict:
 
 
 def template_data(template) -> dict:
-    """One template with its steps and handout sections, in export order."""
-    return {
-        "slug": template.slug,
-        **{name: translations(template, name) for name in TEMPLATE_TEXTS},
-        **template_data_values(template),
-        "steps": [
-            {
-                **{name: getattr(step, name) for name in STEP_VALUES},
-                **{name: translations(step, name) for name in STEP_TEXTS},
-            }
-            for step in template.steps.order_by("order", "pk")
-        ],
-        "handout_sections": [
-            {name: translations(section, name) for name in SECTION_TEXTS}
-            for section in template.handout_sections.order_by("order", "pk")
-        ],
-    }
+    """One template with its steps and handout sections, as a library file holds it."""
+    return TemplateSnapshot.of_template(template).file_data()
 
 
 def kind_data(kind) -> dict:
@@ -182,7 +156,7 @@ def record_version(template, author=None, note: str = ""):
 
     # Two saves of one template at once: the second waits, then numbers after the first.
     ProtocolTemplate.objects.select_for_update().filter(pk=template.pk).exists()
-    data = template_data(template)
+    data = template_snapshot(template)
     latest = template.versions.order_by("-number").first()
     if latest is not None and latest.data == data:
         return None
@@ -199,7 +173,8 @@ def record_version(template, author=None, note: str = ""):
 def restore_version(version, author=None):
     """Make the template hold an old version again, recorded as a new version."""
     template = version.template
-    data = {**version.data, "slug": template.slug}  # the slug names the template: keep it
+    data = TemplateSnapshot.from_data(version.data).file_data()
+    data["slug"] = template.slug  # the slug names the template: keep it
     apply_template_data(template, data)
     note = _("Restored version %(number)s") % {"number": version.number}
     return record_version(template, author, note)

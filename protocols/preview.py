@@ -17,8 +17,8 @@ from protocols.planning import (
     clinic_calendar,
     reason_as_dict,
     rules_from_template,
-    template_snapshot,
 )
+from protocols.snapshot import template_snapshot
 
 
 def next_working_day(clinic: Clinic, after: date) -> date:
