@@ -1,6 +1,6 @@
 """What the handout and the session sheets say, built from the course's snapshot.
 
-Documents show the course as it was planned (``Course.template_snapshot``), whatever has been
+Documents show the course as it was planned (``Course.snapshot``), whatever has been
 edited in the template since. Admin-written text is data: it is split into paragraphs and bullet
 lines here and rendered, escaped, into fixed templates.
 """
@@ -12,10 +12,10 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 import planner
-from core.texts import localized
 from patients.models import Condition, PatientContraindication
 from protocols.models import ProtocolStep, Session
 from protocols.planning import reason_message
+from protocols.snapshot import TemplateSnapshot, in_language
 
 BULLETS = ("- ", "* ", "• ", "– ")
 PHASES = ("introductory", "main", "concluding")
@@ -50,7 +50,7 @@ def text_blocks(text: str) -> list[Block]:
     return [b for b in blocks if b.kind != "gap"]
 
 
-def _phases(snapshot: dict) -> list[dict]:
+def _phases(snapshot: TemplateSnapshot) -> list[dict]:
     labels = {
         "introductory": _("Introductory part"),
         "main": _("Main part"),
@@ -61,15 +61,15 @@ def _phases(snapshot: dict) -> list[dict]:
     for phase in PHASES:
         steps = [
             {
-                "phase": s.get("phase"),
-                "technique": s.get("technique"),
-                "technique_label": techniques.get(s.get("technique"), s.get("technique")),
-                "body_area": localized(s, "body_area"),
-                "instruction": localized(s, "instruction"),
-                "repetitions": localized(s, "repetitions"),
+                "phase": s.phase,
+                "technique": s.technique,
+                "technique_label": techniques.get(s.technique, s.technique),
+                "body_area": in_language(s.body_area),
+                "instruction": in_language(s.instruction),
+                "repetitions": in_language(s.repetitions),
             }
-            for s in snapshot.get("steps", [])
-            if s.get("phase") == phase
+            for s in snapshot.steps
+            if s.phase == phase
         ]
         if steps:
             areas = list(dict.fromkeys(s["body_area"] for s in steps if s.get("body_area")))
@@ -121,7 +121,7 @@ def _columns(sessions: list) -> list[tuple]:
 def handout_context(course, *, sessions=None, conditions=None) -> dict:
     """What the patient's handout says. ``sessions`` and ``conditions`` default to the saved
     course's; the admin's preview passes them for a course that is never saved."""
-    snapshot = course.template_snapshot
+    snapshot = course.snapshot
     if sessions is None:
         sessions = course.sessions.all()
     if conditions is None:
@@ -139,14 +139,14 @@ def handout_context(course, *, sessions=None, conditions=None) -> dict:
         "conditions": conditions,
         "sessions": sessions,
         "schedule_columns": _columns(sessions),
-        "name": localized(snapshot, "name"),
+        "name": snapshot.text("name"),
         "phases": _phases(snapshot),
         "sections": [
-            {"title": localized(s, "title"), "blocks": text_blocks(localized(s, "text"))}
-            for s in snapshot.get("handout_sections", [])
+            {"title": in_language(s.title), "blocks": text_blocks(in_language(s.text))}
+            for s in snapshot.handout_sections
         ],
         "warnings": _warnings(course),
-        "exercise_note": bool(EXERCISE_CONDITIONS & set(snapshot.get("conditions", []))),
+        "exercise_note": bool(EXERCISE_CONDITIONS & set(snapshot.conditions)),
         "next_course_due": planner.next_course_due(first) if first else None,
         "therapist": course.therapist,
     }
@@ -154,7 +154,7 @@ def handout_context(course, *, sessions=None, conditions=None) -> dict:
 
 def sheet_context(course, sessions) -> dict:
     """One therapist's sheet: the course's procedure and the given sessions with pain boxes."""
-    snapshot = course.template_snapshot
+    snapshot = course.snapshot
     thinners = _blood_thinner_names(course)
     return {
         "course": course,
@@ -163,12 +163,12 @@ def sheet_context(course, sessions) -> dict:
         "snapshot": snapshot,
         "sessions": sorted(sessions, key=lambda s: s.number),
         "total": sum(1 for s in course.sessions.all() if s.status != Session.CANCELLED),
-        "name": localized(snapshot, "name"),
+        "name": snapshot.text("name"),
         "phases": _phases(snapshot),
         "warnings": [
             (w["rule"], reason_message(w), w.get("params", {}).get("name") in thinners)
             for w in course.warnings
         ],
         "blood_thinners": bool(thinners),
-        "knee_sparing": snapshot.get("knee_sparing", False),
+        "knee_sparing": snapshot.knee_sparing,
     }

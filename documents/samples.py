@@ -7,8 +7,9 @@ import planner
 from documents.html import handout_html
 from patients.models import Condition, Patient
 from protocols.models import Course, Session
-from protocols.planning import reason_as_dict, template_snapshot
+from protocols.planning import reason_as_dict
 from protocols.preview import SamplePatientForm
+from protocols.snapshot import template_snapshot
 
 
 def sample_handout_html(form: SamplePatientForm, plan: planner.Plan, therapist) -> str:

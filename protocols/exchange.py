@@ -1,9 +1,10 @@
 """Protocol templates as data: export, import, versions, differences and copies.
 
-One format serves every purpose: the JSON file that ``export_protocols`` writes and
-``import_protocols`` reads (documented in ``docs/protocol-format.md``), the stored versions of a
-template, and the comparison of two versions. A text is ``{"en": ..., "ru": ...}``; on import a
-plain string is read as English.
+One form of a template serves every purpose (``protocols.snapshot.TemplateSnapshot``): the JSON
+file that ``export_protocols`` writes and ``import_protocols`` reads (documented in
+``docs/protocol-format.md``) holds a list of them, a template's versions store one each, and two
+versions are compared as two of them. A text is ``{"en": ..., "ru": ...}``; on import a plain
+string is read as English.
 """
 
 import difflib
@@ -20,31 +21,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.texts import LANGUAGES, field_name, translations
+from patients.models import ContraindicationKind
+from protocols.models import HandoutSection, ProtocolStep, ProtocolTemplate, TemplateVersion
+from protocols.snapshot import (
+    SECTION_TEXTS,
+    STEP_TEXTS,
+    STEP_VALUES,
+    TEMPLATE_TEXTS,
+    TEMPLATE_VALUES,
+    TemplateSnapshot,
+    template_snapshot,
+)
 
 FORMAT = "massage-clinic-protocols"
 FORMAT_VERSION = 1
 
-TEMPLATE_TEXTS = ["name", "description"]
-TEMPLATE_VALUES = [
-    "method_style",
-    "conditions",
-    "stages",
-    "start_minutes",
-    "step_minutes",
-    "target_minutes",
-    "min_sessions",
-    "max_sessions",
-    "default_sessions",
-    "cadence_days",
-    "break_months",
-    "postop_days",
-    "knee_sparing",
-    "in_warm_water",
-    "active",
-]
-STEP_VALUES = ["phase", "technique"]
-STEP_TEXTS = ["body_area", "instruction", "repetitions"]
-SECTION_TEXTS = ["title", "text"]
 KIND_VALUES = ["severity"]
 KIND_TEXTS = ["name", "patient_text"]
 
@@ -68,23 +59,8 @@ def template_data_values(template) -> dict:
 
 
 def template_data(template) -> dict:
-    """One template with its steps and handout sections, in export order."""
-    return {
-        "slug": template.slug,
-        **{name: translations(template, name) for name in TEMPLATE_TEXTS},
-        **template_data_values(template),
-        "steps": [
-            {
-                **{name: getattr(step, name) for name in STEP_VALUES},
-                **{name: translations(step, name) for name in STEP_TEXTS},
-            }
-            for step in template.steps.order_by("order", "pk")
-        ],
-        "handout_sections": [
-            {name: translations(section, name) for name in SECTION_TEXTS}
-            for section in template.handout_sections.order_by("order", "pk")
-        ],
-    }
+    """One template with its steps and handout sections, as a library file holds it."""
+    return TemplateSnapshot.of_template(template).file_data()
 
 
 def kind_data(kind) -> dict:
@@ -107,8 +83,6 @@ def export_document(templates, kinds) -> dict:
 
 def export_clinic(clinic, templates=None) -> dict:
     """A clinic's library (or the chosen templates of it) with its contraindication kinds."""
-    from patients.models import ContraindicationKind
-    from protocols.models import ProtocolTemplate
 
     if templates is None:
         templates = ProtocolTemplate.objects.filter(clinic=clinic)
@@ -137,8 +111,6 @@ def _set_template_fields(template, data: dict) -> None:
 
 
 def _new_steps(template, data: dict) -> list:
-    from protocols.models import ProtocolStep
-
     steps = []
     for order, item in enumerate(data["steps"], start=1):
         step = ProtocolStep(template=template, order=order)
@@ -151,8 +123,6 @@ def _new_steps(template, data: dict) -> list:
 
 
 def _new_sections(template, data: dict) -> list:
-    from protocols.models import HandoutSection
-
     sections = []
     for order, item in enumerate(data["handout_sections"], start=1):
         section = HandoutSection(template=template, order=order)
@@ -164,8 +134,6 @@ def _new_sections(template, data: dict) -> list:
 
 def apply_template_data(template, data: dict) -> None:
     """Make ``template`` (saved or new) hold exactly ``data``: its fields, steps and sections."""
-    from protocols.models import HandoutSection, ProtocolStep
-
     with transaction.atomic():
         _set_template_fields(template, data)
         template.save()
@@ -178,11 +146,9 @@ def apply_template_data(template, data: dict) -> None:
 @transaction.atomic
 def record_version(template, author=None, note: str = ""):
     """Store the template's current state as its next version; nothing if it is unchanged."""
-    from protocols.models import ProtocolTemplate, TemplateVersion
-
     # Two saves of one template at once: the second waits, then numbers after the first.
     ProtocolTemplate.objects.select_for_update().filter(pk=template.pk).exists()
-    data = template_data(template)
+    data = template_snapshot(template)
     latest = template.versions.order_by("-number").first()
     if latest is not None and latest.data == data:
         return None
@@ -199,15 +165,14 @@ def record_version(template, author=None, note: str = ""):
 def restore_version(version, author=None):
     """Make the template hold an old version again, recorded as a new version."""
     template = version.template
-    data = {**version.data, "slug": template.slug}  # the slug names the template: keep it
+    data = TemplateSnapshot.from_data(version.data).file_data()
+    data["slug"] = template.slug  # the slug names the template: keep it
     apply_template_data(template, data)
     note = _("Restored version %(number)s") % {"number": version.number}
     return record_version(template, author, note)
 
 
 def free_slug(clinic, slug: str) -> str:
-    from protocols.models import ProtocolTemplate
-
     taken = set(
         ProtocolTemplate.objects.filter(clinic=clinic, slug__startswith=slug[:60]).values_list(
             "slug", flat=True
@@ -225,8 +190,6 @@ def free_slug(clinic, slug: str) -> str:
 @transaction.atomic
 def duplicate_template(template, author=None):
     """A copy of ``template`` in the same clinic under a new short name, not yet active."""
-    from protocols.models import ProtocolTemplate
-
     data = template_data(template)
     data["slug"] = free_slug(template.clinic, template.slug)
     data["active"] = False  # offered for courses once an admin has checked and activated it
@@ -372,8 +335,6 @@ def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
 
     Raises ``ImportRejected`` listing every problem, each naming the template (or kind) and field.
     """
-    from patients.models import ContraindicationKind
-    from protocols.models import HandoutSection, ProtocolStep, ProtocolTemplate
 
     reader = _Reader()
     document = reader.object(
@@ -540,8 +501,6 @@ def import_document(document, clinic, author=None, note: str = "") -> ImportResu
     Templates are matched by short name and contraindication kinds by code, so importing the same
     file twice changes nothing the second time.
     """
-    from patients.models import ContraindicationKind
-    from protocols.models import ProtocolTemplate
 
     templates, kinds = read_document(document, clinic)
     result = ImportResult()
@@ -636,8 +595,6 @@ def _field_changes(model, old: dict, new: dict, names, texts, prefix: str = "") 
 
 
 def _describe_step(step: dict) -> str:
-    from protocols.models import ProtocolStep
-
     phase = dict(ProtocolStep.PHASE_CHOICES).get(step.get("phase"), step.get("phase"))
     technique = dict(ProtocolStep.TECHNIQUE_CHOICES).get(step.get("technique"), "")
     area = (step.get("body_area") or {}).get(LANGUAGES[0], "")
@@ -679,8 +636,6 @@ def _list_changes(model, old: list, new: list, values, texts, what: str, describ
 
 def differences(old: dict, new: dict) -> list[Change]:
     """What changed from one version's data to another's, in words an admin reads."""
-    from protocols.models import HandoutSection, ProtocolStep, ProtocolTemplate
-
     changes = _field_changes(ProtocolTemplate, old, new, ["slug", *TEMPLATE_VALUES], TEMPLATE_TEXTS)
     changes += _list_changes(
         ProtocolStep,

@@ -1,13 +1,23 @@
-"""Installing the default library and copying it into a clinic.
+"""The default library: the shipped data file, installing it, and copying it into a clinic.
 
-The default library is the data of ``protocols/default_library.py`` stored as rows that belong to
-no clinic. Each new clinic gets its own copy, which its admins then edit freely.
+The default library is ``protocols/data/default_library.json``, a protocol library file
+(``docs/protocol-format.md``) that the admin's import reads and checks like any other. The
+migrations installed it as rows that belong to no clinic (each with its own frozen copy of the
+data it used, so that editing the file never changes what an old migration does); each new
+clinic gets its own copy of those rows, which its admins then edit freely. A change to the file
+reaches existing databases through a new migration with its own frozen copy.
 """
+
+from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext
 
-from protocols import default_library, exchange
+from patients.models import ContraindicationKind
+from protocols import exchange
+from protocols.models import HandoutSection, ProtocolStep, ProtocolTemplate
+
+LIBRARY_FILE = Path(__file__).parent / "data" / "default_library.json"
 
 # The columns of each kind of row, from the one list of them in ``exchange``.
 TEXT_FIELDS = {
@@ -24,64 +34,33 @@ VALUE_FIELDS = {
 }
 
 
+def library_document() -> dict:
+    """The shipped library file, parsed (``exchange.ImportRejected`` if it is not JSON)."""
+    return exchange.parse_json(LIBRARY_FILE.read_bytes())
+
+
+def read_library() -> tuple[list[dict], list[dict]]:
+    """The shipped library checked as an admin's import is: (templates, kinds) as normalised data.
+
+    Raises ``exchange.ImportRejected`` listing every problem.
+    """
+    return exchange.read_document(library_document(), None)
+
+
+def install_default_library() -> exchange.ImportResult:
+    """Install the shipped library as the rows with no clinic, through the admin's import.
+
+    Idempotent: templates and kinds already as in the file are left alone, and each template it
+    creates or changes gets a version. For a database emptied by a test, or to see what a new
+    migration of the library would change; migrations keep their own copy of the data.
+    """
+    return exchange.import_document(
+        library_document(), None, note=gettext("Installed from the default library")
+    )
+
+
 def _has_field(model, name: str) -> bool:
     return any(f.name == name for f in model._meta.get_fields())
-
-
-def _texts(model, what: str, data: dict) -> dict:
-    """The text columns of ``model`` filled from ``data`` (``{"en": ..., "ru": ...}`` values).
-
-    Takes the model class so that it works with a migration's historical models, which may not
-    have the Russian columns yet.
-    """
-    values = {}
-    for name in TEXT_FIELDS[what]:
-        value = data.get(name, "")
-        texts = value if isinstance(value, dict) else {"en": value}
-        values[name] = texts.get("en", "")
-        if _has_field(model, f"{name}_ru"):
-            values[f"{name}_ru"] = texts.get("ru", "")
-    return values
-
-
-def install_default_library(*, kind_model, template_model, step_model, section_model) -> None:
-    """Write the default library as rows with no clinic (idempotent: updates what is there).
-
-    Takes the model classes so that a data migration can pass its historical models.
-    """
-    for kind in default_library.CONTRAINDICATION_KINDS:
-        kind_model.objects.update_or_create(
-            clinic=None,
-            code=kind["code"],
-            defaults={"severity": kind["severity"], **_texts(kind_model, "kind", kind)},
-        )
-    for data in default_library.TEMPLATES:
-        values = {
-            name: data[name] for name in VALUE_FIELDS["template"] if name in data and name != "slug"
-        }
-        template, _created = template_model.objects.update_or_create(
-            clinic=None,
-            slug=data["slug"],
-            defaults={**values, **_texts(template_model, "template", data)},
-        )
-        step_model.objects.filter(template=template).delete()
-        step_model.objects.bulk_create(
-            step_model(
-                template=template,
-                order=order,
-                phase=step["phase"],
-                technique=step["technique"],
-                **_texts(step_model, "step", step),
-            )
-            for order, step in enumerate(data["steps"], start=1)
-        )
-        section_model.objects.filter(template=template).delete()
-        section_model.objects.bulk_create(
-            section_model(
-                template=template, order=order, **_texts(section_model, "section", section)
-            )
-            for order, section in enumerate(data["handout_sections"], start=1)
-        )
 
 
 def _fields(model, what: str) -> list[str]:
@@ -99,8 +78,6 @@ def _fields(model, what: str) -> list[str]:
 @transaction.atomic
 def copy_default_library(clinic) -> None:
     """Give a clinic its own copy of every default template and contraindication kind it lacks."""
-    from patients.models import ContraindicationKind
-    from protocols.models import HandoutSection, ProtocolStep, ProtocolTemplate
 
     kind_fields = _fields(ContraindicationKind, "kind")
     have_codes = set(clinic.contraindication_kinds.values_list("code", flat=True))

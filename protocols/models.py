@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from clinic.models import Clinic
 from core.fields import ChoiceSetField
 from core.tenancy import ClinicScopedQuerySet
-from core.texts import LANGUAGES, PlainTextModelMixin, field_name, localized
+from core.texts import BASE_LANGUAGE, LANGUAGES, PlainTextModelMixin, field_name, localized
 from patients.models import Condition, Patient
+from protocols.snapshot import TemplateSnapshot, text_path
 
 METHOD_STYLE_CHOICES = [
     ("classic", _("Classic (Russian)")),
@@ -350,7 +351,10 @@ def snapshot_names(path: str = "") -> dict:
     For lists that show a course by its name: the snapshot itself holds every step and handout
     text, too much to read and decode for each row (defer it, and ``keep_names`` the row).
     """
-    return {f"snapshot_{name}": F(f"{path}template_snapshot__{name}") for name in SNAPSHOT_NAMES}
+    return {
+        f"snapshot_{name}": F(f"{path}template_snapshot__{text_path('name', code)}")
+        for name, code in zip(SNAPSHOT_NAMES, LANGUAGES, strict=True)
+    }
 
 
 # Courses with sessions still to come: module-level, because the partial index in Course.Meta
@@ -463,16 +467,21 @@ class Course(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.patient} — {self.template_snapshot.get('name', self.template_id)}"
+        return f"{self.patient} — {self.snapshot.text('name', BASE_LANGUAGE)}"
 
     def get_absolute_url(self):
         return reverse("protocols:course", kwargs={"pk": self.pk})
 
     @property
+    def snapshot(self) -> TemplateSnapshot:
+        """The template as it was when the course was planned (``protocols.snapshot``)."""
+        return TemplateSnapshot.from_data(self.template_snapshot)
+
+    @property
     def name(self) -> str:
         """The template's name as planned, in the active language."""
         names = getattr(self, "snapshot_names", None)
-        return localized(self.template_snapshot if names is None else names, "name")
+        return self.snapshot.text("name") if names is None else localized(names, "name")
 
     def keep_names(self, row) -> None:
         """Use the names ``snapshot_names()`` annotated on ``row`` (this course or its session)."""

@@ -13,24 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 import planner
-from core.texts import LANGUAGES, field_name, language_code
-from protocols import exchange
+from core.texts import language_code
 from protocols.models import Course, Session
+from protocols.snapshot import RULE_VALUES, TemplateSnapshot
 
-RULE_FIELDS = [
-    "slug",
-    "name",
-    "start_minutes",
-    "step_minutes",
-    "target_minutes",
-    "min_sessions",
-    "max_sessions",
-    "default_sessions",
-    "cadence_days",
-    "break_months",
-    "postop_days",
-    "knee_sparing",
-]
+# What the planner reads of a template (``planner.TemplateRules``), besides the condition lists.
+RULE_FIELDS = ["slug", "name", *RULE_VALUES]
 
 
 class PlanInputError(ValueError):
@@ -39,49 +27,10 @@ class PlanInputError(ValueError):
 
 # --- Templates and snapshots -----------------------------------------------------------------
 
-# The texts of a step and of a handout section, in every language (see ``core.texts``).
-STEP_TEXTS = [field_name(name, code) for name in exchange.STEP_TEXTS for code in LANGUAGES]
-SECTION_TEXTS = [field_name(name, code) for name in exchange.SECTION_TEXTS for code in LANGUAGES]
-
-
-def template_snapshot(template) -> dict:
-    """The template as a JSON-ready dict: the rules, the steps and the handout sections.
-
-    A course stores this when it is planned, so that its sheets and handouts never change when
-    the template is edited later.
-    """
-    steps = template.steps.all()
-    sections = template.handout_sections.all()
-    return {
-        "id": template.pk,
-        **{field: getattr(template, field) for field in RULE_FIELDS},
-        "name_ru": template.name_ru,
-        "description": template.description,
-        "description_ru": template.description_ru,
-        "method_style": template.method_style,
-        "conditions": list(template.conditions),
-        "stages": list(template.stages),
-        "in_warm_water": template.in_warm_water,
-        "steps": [
-            {
-                "phase": step.phase,
-                "technique": step.technique,
-                **{field: getattr(step, field) for field in STEP_TEXTS},
-            }
-            for step in steps
-        ],
-        "handout_sections": [
-            {field: getattr(s, field) for field in SECTION_TEXTS} for s in sections
-        ],
-    }
-
 
 def rules_from_snapshot(snapshot: dict) -> planner.TemplateRules:
-    return planner.TemplateRules(
-        **{field: snapshot[field] for field in RULE_FIELDS},
-        conditions=frozenset(snapshot["conditions"]),
-        stages=frozenset(snapshot["stages"]),
-    )
+    """The planner's rules of a course's stored template snapshot (``protocols.snapshot``)."""
+    return TemplateSnapshot.from_data(snapshot).rules()
 
 
 def rules_from_template(template) -> planner.TemplateRules:
@@ -373,7 +322,7 @@ def next_course_window(courses) -> dict | None:
     if latest is None:
         return None
     course, first, last = latest
-    earliest = last + relativedelta(months=course.template_snapshot.get("break_months", 1))
+    earliest = last + relativedelta(months=course.snapshot.break_months)
     due = planner.next_course_due(first)
     today = timezone.localdate()
     return {

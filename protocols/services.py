@@ -35,8 +35,8 @@ from protocols.planning import (
     reason_message,
     rules_from_snapshot,
     rules_from_template,
-    template_snapshot,
 )
+from protocols.snapshot import template_snapshot
 
 # R10: with pain this strong before a session (NPRS 0-10), massage is not performed that day.
 SEVERE_PAIN = 7

@@ -30,7 +30,8 @@ from patients.models import (
     PatientContraindication,
 )
 from protocols.models import Course, ProtocolTemplate, Session
-from protocols.planning import reason_as_dict, rules_from_template, template_snapshot
+from protocols.planning import reason_as_dict, rules_from_template
+from protocols.snapshot import template_snapshot
 
 BATCH = 2000
 

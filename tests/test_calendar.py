@@ -173,7 +173,7 @@ def test_event_tells_where_the_clinic_is_and_whom_to_call(course):
 
 
 def test_any_text_in_names_and_addresses_survives_the_file_intact(course):
-    course.template_snapshot["name"] = HOSTILE_NAME
+    course.template_snapshot["name"]["en"] = HOSTILE_NAME
     course.save()
     clinic = course.patient.clinic
     clinic.address = "ул. Ленина, 5; кв. 7\n<b>2nd floor</b> (C:\\new)"

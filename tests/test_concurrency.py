@@ -13,9 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from patients.models import ContraindicationKind
 from protocols.library import install_default_library
-from protocols.models import Course, HandoutSection, ProtocolStep, ProtocolTemplate, Session
+from protocols.models import Course, Session
 from protocols.services import CourseRefused, create_course
 from tests.factories import UserFactory
 from tests.workspace import classic, knee_patient, running_course, today
@@ -25,12 +24,7 @@ from tests.workspace import classic, knee_patient, running_course, today
 def default_library(db):
     """The tests with real connections start from a flushed database, without the default
     library that migrate installs: put it back (it is idempotent) for clinics to copy."""
-    install_default_library(
-        kind_model=ContraindicationKind,
-        template_model=ProtocolTemplate,
-        step_model=ProtocolStep,
-        section_model=HandoutSection,
-    )
+    install_default_library()
 
 
 @pytest.fixture

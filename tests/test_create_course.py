@@ -87,9 +87,9 @@ def test_the_course_keeps_the_template_as_it_was_planned(knee_patient, classic):
     first_step.save()
 
     course.refresh_from_db()
-    assert course.template_snapshot["name"] != "Renamed later"
+    assert course.template_snapshot["name"]["en"] != "Renamed later"
     assert course.template_snapshot["start_minutes"] == 7
-    assert course.template_snapshot["steps"][0]["instruction"] == original_instruction
+    assert course.template_snapshot["steps"][0]["instruction"]["en"] == original_instruction
     assert course.sessions.get(number=1).planned_minutes == 7
 
 

@@ -161,8 +161,8 @@ def test_documents_show_the_course_as_planned_not_the_edited_template(signed_in,
     sheet, _ = pdf_text(signed_in.get(reverse("protocols:course_sheet", args=[course.pk])))
 
     assert "Renamed after planning" not in handout + sheet
-    assert course.template_snapshot["name"] in flat(handout)
-    first_section = course.template_snapshot["handout_sections"][0]["title"]
+    assert course.template_snapshot["name"]["en"] in flat(handout)
+    first_section = course.template_snapshot["handout_sections"][0]["title"]["en"]
     assert first_section in flat(handout)
 
 
@@ -282,7 +282,7 @@ def test_typed_markup_in_records_is_printed_as_text(signed_in, course):
     hostile = '<img src="file:///etc/passwd"> url(http://169.254.169.254/) ../secret'
     course.patient.first_name = hostile
     course.patient.save()
-    course.template_snapshot["handout_sections"][0]["text"] = hostile
+    course.template_snapshot["handout_sections"][0]["text"]["en"] = hostile
     course.save()
 
     text, _ = pdf_text(signed_in.get(reverse("protocols:course_handout", args=[course.pk])))

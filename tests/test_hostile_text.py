@@ -105,10 +105,10 @@ def hostile(clinic_a, therapist_a):
     )
     course = running_course(patient, therapist_a)
     snapshot = course.template_snapshot
-    snapshot["name"] = f"{SCRIPT} {ARABIC}; course, one"
-    snapshot["handout_sections"][0]["title"] = f"{MARKUP} {HEBREW}"
-    snapshot["handout_sections"][0]["text"] = f"{SHORT}\n\n{LONG_WORD}\n\n{PARAGRAPH}"
-    snapshot["steps"][0]["instruction"] = f"{SCRIPT} {LONG_WORD}"
+    snapshot["name"]["en"] = f"{SCRIPT} {ARABIC}; course, one"
+    snapshot["handout_sections"][0]["title"]["en"] = f"{MARKUP} {HEBREW}"
+    snapshot["handout_sections"][0]["text"]["en"] = f"{SHORT}\n\n{LONG_WORD}\n\n{PARAGRAPH}"
+    snapshot["steps"][0]["instruction"]["en"] = f"{SCRIPT} {LONG_WORD}"
     course.template_snapshot = snapshot
     course.save()
     first = course.sessions.order_by("number").first()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from clinic.models import Clinic
 from patients.models import Condition, Exacerbation, Patient, PatientContraindication
 from protocols.models import Course, ProtocolTemplate, Session
+from protocols.snapshot import template_snapshot
 from tests.factories import (
     ConditionFactory,
     ExacerbationFactory,
@@ -35,7 +36,7 @@ def make_course(patient, slug="knee-arthrosis-classic") -> Course:
     return Course.objects.create(
         patient=patient,
         template=template,
-        template_snapshot={"name": template.name},
+        template_snapshot=template_snapshot(template),
         cadence_days=template.cadence_days,
     )
 
