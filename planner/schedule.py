@@ -63,16 +63,16 @@ NOTE_TIME = gettext_noop(
     "Session %(number)d on %(date)s is at %(time)s, not at the preferred %(preferred)s: that was "
     "the nearest free time that day."
 )
-NOTE_DAY_FULL = gettext_noop(
-    "Session %(number)d is on %(date)s instead of %(due)s: the therapist has no free time for it "
-    "on %(due)s."
-)
 NOTE_DAY_ABSENT = gettext_noop(
-    "Session %(number)d is on %(date)s instead of %(due)s: the therapist is away on %(due)s."
+    "Session %(number)d moves from %(due)s to %(date)s: the therapist is away."
+)
+NOTE_DAY_FULL = gettext_noop(
+    "Session %(number)d moves from %(due)s to %(date)s: the therapist has no free time for it "
+    "before then."
 )
 NOTE_DAY_NOT_WORKING = gettext_noop(
-    "Session %(number)d is on %(date)s instead of %(due)s: the therapist does not work on that "
-    "day of the week."
+    "Session %(number)d moves from %(due)s to %(date)s: the therapist does not work on the days "
+    "before then."
 )
 
 
@@ -312,16 +312,19 @@ class Schedule:
 
     def _notes(self, calendar, number: int, due: date, day: date, start: int) -> list[Reason]:
         """Why a session is not on the day it would have had without a schedule (the first clinic
-        working day on or after the day it is due), or not at the preferred time."""
+        working day on or after the day it is due): of the days it passed over, one the therapist
+        was away, else one with no free time, else only days the therapist does not work; and
+        why it is not at the preferred time."""
         notes = []
         expected = calendar.first_working_day_on_or_after(due)
         if day != expected:
-            if self.is_absent(expected):
+            passed = [expected + timedelta(days=n) for n in range((day - expected).days)]
+            if any(self.is_absent(other) for other in passed):
                 template = NOTE_DAY_ABSENT
-            elif not self._index.week[expected.weekday()]:
-                template = NOTE_DAY_NOT_WORKING
-            else:
+            elif any(self.is_working_day(calendar, other) for other in passed):
                 template = NOTE_DAY_FULL
+            else:
+                template = NOTE_DAY_NOT_WORKING
             params = {"number": number, "date": day.isoformat(), "due": expected.isoformat()}
             notes.append(Reason("R17", template, params))
         if start != self.preferred_time:

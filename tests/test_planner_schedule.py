@@ -210,6 +210,16 @@ def test_no_session_falls_in_an_absence():
     ]
 
 
+def test_the_note_names_the_absence_even_when_the_day_due_is_not_worked():
+    hours = {weekday: [(t("09:00"), t("18:00"))] for weekday in (0, 2, 4)}  # Mon, Wed, Fri
+    away = Period(WEDNESDAY, date(2026, 3, 6))
+
+    result = accepted(request(sessions=2, schedule=schedule(hours=hours, absences=(away,))))
+
+    assert days(result) == [MONDAY, date(2026, 3, 9)]
+    assert [note.template for note in result.notes] == [NOTE_DAY_ABSENT]
+
+
 def test_a_clinic_closed_day_moves_the_session_without_a_note():
     calendar = WorkingCalendar(working_weekdays=frozenset(range(5)))
 
