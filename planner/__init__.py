@@ -1,4 +1,5 @@
-"""Plan a massage course from a protocol template: rules R1–R11 of DOMAIN.md.
+"""Plan a massage course from a protocol template: rules R1–R11 of DOMAIN.md (and R17, placing
+the sessions at times, with a ``planner.schedule.Schedule``).
 
 A pure module: no Django imports, frozen dataclasses in and out. ``plan()`` returns either a
 ``Plan`` (sessions with dates and minutes, R10 warnings, the dates of the next course) or a
@@ -13,8 +14,12 @@ params are ISO strings; a ``condition`` param is one of ``CONDITION_LABELS`` (al
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
+
+if TYPE_CHECKING:  # planner.schedule builds on this module; plan() only calls its methods
+    from planner.schedule import Schedule
 
 
 def gettext_noop(message: str) -> str:
@@ -150,6 +155,8 @@ class PlanRequest:
     exacerbations: tuple[Exacerbation, ...] = ()
     contraindications: tuple[Contraindication, ...] = ()
     other_courses: tuple[OtherCourse, ...] = ()
+    # With a schedule every session also gets a time and a room (R17, see planner.schedule).
+    schedule: "Schedule | None" = None
 
 
 # --- Output ----------------------------------------------------------------------------------
@@ -157,7 +164,7 @@ class PlanRequest:
 
 @dataclass(frozen=True)
 class Reason:
-    rule: str  # "R2", "R4", "R6", "R7", "R8", "R9", "R10", "R11"
+    rule: str  # "R2", "R4", "R6", "R7", "R8", "R9", "R10", "R11", "R17"
     template: str  # untranslated message with %(name)s placeholders
     params: dict = field(default_factory=dict)  # values are str or int
 
@@ -171,6 +178,9 @@ class PlannedSession:
     number: int
     day: date
     minutes: int
+    start: int | None = None  # with a schedule: the booking, in minutes since midnight
+    end: int | None = None  # (the massage minutes plus the buffer, rounded up to slots)
+    room: str | None = None  # with a schedule and rooms: the room's name
 
 
 @dataclass(frozen=True)
@@ -179,6 +189,7 @@ class Plan:
     warnings: tuple[Reason, ...]
     earliest_next_course: date  # last session + template.break_months (R4)
     next_course_due: date  # first session + 6 months (R5)
+    notes: tuple[Reason, ...] = ()  # with a schedule: sessions moved from the preferred time/day
     ok: bool = field(default=True, init=False)
 
 
@@ -411,6 +422,40 @@ def _date_blocks(request: PlanRequest, windows: list[_Window], dates) -> list[_B
     ]
 
 
+@dataclass(frozen=True)
+class _Course:
+    """Where a course's sessions fall: the sessions (and, with a schedule, the notes on them), or
+    the R17 block of the first session that finds no free time."""
+
+    sessions: tuple[PlannedSession, ...] = ()
+    notes: tuple[Reason, ...] = ()
+    block: _Block | None = None
+
+    @property
+    def dates(self) -> list[date]:
+        return [session.day for session in self.sessions]
+
+
+def _course(request: PlanRequest, start: date, count: int, cadence: int) -> _Course:
+    """The course from ``start``: R1 and R3 alone, or placed in the schedule's free time (R17)."""
+    if request.schedule is not None:
+        return request.schedule.place(request, start, count, cadence)
+    dates = session_dates(request.calendar, start, count, cadence)
+    template = request.template
+    return _Course(
+        tuple(
+            PlannedSession(n, day, session_minutes(template, n)) for n, day in enumerate(dates, 1)
+        )
+    )
+
+
+def _blocks(request: PlanRequest, windows: list[_Window], course: _Course) -> list[_Block]:
+    """R17 alone when a session finds no time (no dates to check the rest on), else R4, R6–R9."""
+    if course.block is not None:
+        return [course.block]
+    return _date_blocks(request, windows, course.dates)
+
+
 def _iso(day: date | None) -> str:
     return "" if day is None else day.isoformat()
 
@@ -521,18 +566,20 @@ def _earliest_start(request, windows, count, cadence, blocks) -> date | None:
     A later start never moves any session earlier, so each block's ``retry_from`` is a safe lower
     bound for the next candidate and the search jumps instead of trying every day.
     """
-    calendar = request.calendar
-    dates = session_dates(calendar, request.start, count, cadence)
-    horizon = _horizon(request, windows, dates[-1] - dates[0])
+    if request.schedule is None:
+        dates = session_dates(request.calendar, request.start, count, cadence)
+        horizon = _horizon(request, windows, dates[-1] - dates[0])
+    else:
+        horizon = request.schedule.search_limit(request.start)
     while blocks:
         retry_from = [block.retry_from for block in blocks]
-        if None in retry_from:
+        if None in retry_from or max(retry_from) > horizon:
             return None
-        dates = session_dates(calendar, max(retry_from), count, cadence)
-        if dates[0] > horizon:
+        course = _course(request, max(retry_from), count, cadence)
+        if course.block is None and course.dates[0] > horizon:
             return None
-        blocks = _date_blocks(request, windows, dates)
-    return dates[0]
+        blocks = _blocks(request, windows, course)
+    return course.dates[0]
 
 
 def plan(request: PlanRequest) -> Plan | Refusal:
@@ -542,9 +589,9 @@ def plan(request: PlanRequest) -> Plan | Refusal:
     cadence = template.cadence_days if request.cadence_days is None else request.cadence_days
     _validate(request, count, cadence)
 
-    dates = session_dates(request.calendar, request.start, count, cadence)
     windows = _windows(request)
-    blocks = _date_blocks(request, windows, dates)
+    course = _course(request, request.start, count, cadence)
+    blocks = _blocks(request, windows, course)
     fixed = [_count_reason(template, count), _template_reason(template, request.conditions)]
     fixed = [reason for reason in fixed if reason]
     if fixed or blocks:
@@ -552,15 +599,13 @@ def plan(request: PlanRequest) -> Plan | Refusal:
         earliest = None if fixed else _earliest_start(request, windows, count, cadence, blocks)
         return Refusal(reasons=tuple(reasons), earliest_start=earliest)
 
-    sessions = tuple(
-        PlannedSession(number=n, day=day, minutes=session_minutes(template, n))
-        for n, day in enumerate(dates, 1)
-    )
+    dates = course.dates
     return Plan(
-        sessions=sessions,
+        sessions=course.sessions,
         warnings=tuple(_warnings(request, dates)),
         earliest_next_course=dates[-1] + relativedelta(months=template.break_months),
         next_course_due=next_course_due(dates[0]),
+        notes=course.notes,
     )
 
 

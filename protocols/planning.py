@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 import planner
 from core.texts import language_code
+from planner import schedule as scheduling
 from protocols.models import Course, Session
 from protocols.snapshot import RULE_VALUES, TemplateSnapshot
 
@@ -177,6 +178,101 @@ def _condition(item, where: str) -> planner.Condition:
     )
 
 
+def _time(value, where: str) -> int:
+    if not isinstance(value, str):
+        raise PlanInputError(f"{where}: expected a time as HH:MM, got {value!r}.")
+    try:
+        return scheduling.parse_time(value)
+    except ValueError as exc:
+        raise PlanInputError(f"{where}: {exc}") from None
+
+
+def _span(start, end, where: str) -> tuple[int, int]:
+    first, last = _time(start, f"{where}.start"), _time(end, f"{where}.end")
+    if last <= first:
+        raise PlanInputError(f"{where}: {start}–{end} ends at or before its start.")
+    return first, last
+
+
+def _bookings(payload: dict, where: str) -> tuple[scheduling.Booking, ...]:
+    bookings = []
+    for i, item in enumerate(_list(payload, "busy", where)):
+        at = f"{where}.busy[{i}]"
+        item = _object(item, at)
+        day = _date(item.get("date"), f"{at}.date")
+        bookings.append(scheduling.Booking(day, *_span(item.get("start"), item.get("end"), at)))
+    return tuple(bookings)
+
+
+def _hours(therapist: dict) -> dict[int, list[tuple[int, int]]]:
+    hours = {}
+    weekdays = _object(therapist.get("hours", {}), "schedule.therapist.hours")
+    for key, intervals in weekdays.items():
+        where = f"schedule.therapist.hours.{key}"
+        if key not in [str(weekday) for weekday in range(7)]:
+            raise PlanInputError(f'{where}: weekdays are "0" (Monday) to "6" (Sunday).')
+        if not isinstance(intervals, list):
+            raise PlanInputError(f'{where}: expected a list of ["HH:MM", "HH:MM"] intervals.')
+        hours[int(key)] = []
+        for i, interval in enumerate(intervals):
+            if not isinstance(interval, list) or len(interval) != 2:
+                raise PlanInputError(f'{where}[{i}]: expected ["HH:MM", "HH:MM"].')
+            start, end = _time(interval[0], f"{where}[{i}]"), _time(interval[1], f"{where}[{i}]")
+            if end <= start:
+                raise PlanInputError(
+                    f"{where}[{i}]: {interval[0]}–{interval[1]} ends at or before its start."
+                )
+            hours[int(key)].append((start, end))
+    return hours
+
+
+def _schedule(value) -> scheduling.Schedule:
+    """The ``"schedule"`` of a request: the therapist's hours, absences and bookings, the rooms."""
+    value = _object(value, "schedule")
+    therapist = _object(value.get("therapist", {}), "schedule.therapist")
+    hours = _hours(therapist)
+    if "preferred_time" in value:
+        preferred = _time(value["preferred_time"], "schedule.preferred_time")
+    else:  # as in the app: the therapist's first hour
+        preferred = min((start for spans in hours.values() for start, _ in spans), default=0)
+    slot = value.get("slot_minutes", scheduling.DEFAULT_SLOT_MINUTES)
+    if isinstance(slot, bool) or slot not in scheduling.SLOT_STEPS:
+        steps = ", ".join(str(step) for step in scheduling.SLOT_STEPS)
+        raise PlanInputError(f"schedule.slot_minutes: expected one of {steps}, got {slot!r}.")
+    buffer = _int(
+        value.get("buffer_minutes", scheduling.DEFAULT_BUFFER_MINUTES),
+        "schedule.buffer_minutes",
+        minimum=0,
+    )
+    name = therapist.get("name", "")
+    if not isinstance(name, str):
+        raise PlanInputError("schedule.therapist.name: expected a string.")
+    absences = []
+    for i, item in enumerate(_list(therapist, "absences", "schedule.therapist")):
+        where = f"schedule.therapist.absences[{i}]"
+        absences.append(_period(_object(item, where), where))
+    rooms = []
+    for i, item in enumerate(_list(value, "rooms", "schedule")):
+        where = f"schedule.rooms[{i}]"
+        item = _object(item, where)
+        if not isinstance(item.get("name"), str) or not item["name"].strip():
+            raise PlanInputError(f"{where}.name: a room needs a name.")
+        rooms.append(scheduling.Room(item["name"], _bookings(item, where)))
+    try:
+        return scheduling.Schedule(
+            hours=hours,
+            preferred_time=preferred,
+            absences=tuple(absences),
+            busy=_bookings(therapist, "schedule.therapist"),
+            rooms=tuple(rooms),
+            slot_minutes=slot,
+            buffer_minutes=buffer,
+            therapist=name,
+        )
+    except ValueError as exc:  # overlapping hours, two rooms of one name
+        raise PlanInputError(f"schedule: {exc}") from None
+
+
 def request_from_facts(
     payload: dict, *, rules: planner.TemplateRules, contraindication_kinds: dict
 ) -> planner.PlanRequest:
@@ -247,6 +343,7 @@ def request_from_facts(
         if last < first:
             raise PlanInputError(f"{where}: the last session {last} is before the first {first}.")
         courses.append(planner.OtherCourse(first_session=first, last_session=last))
+    schedule = None if payload.get("schedule") is None else _schedule(payload["schedule"])
 
     return planner.PlanRequest(
         template=rules,
@@ -258,6 +355,7 @@ def request_from_facts(
         exacerbations=tuple(exacerbations),
         contraindications=tuple(contraindications),
         other_courses=tuple(courses),
+        schedule=schedule,
     )
 
 
@@ -291,16 +389,30 @@ def answer_as_json(answer: planner.Plan | planner.Refusal) -> dict:
             "reasons": [{"rule": r.rule, "message": reason_message(r)} for r in answer.reasons],
             "earliest_start": answer.earliest_start and answer.earliest_start.isoformat(),
         }
-    return {
+    scheduled = answer.sessions[0].start is not None  # a request with a schedule (R17)
+    sessions = []
+    for s in answer.sessions:
+        session = {"number": s.number, "date": s.day.isoformat(), "minutes": s.minutes}
+        if scheduled:
+            session.update(
+                time=scheduling.format_time(s.start),
+                ends=scheduling.format_time(s.end),
+                room=s.room,
+            )
+        sessions.append(session)
+    result = {
         "ok": True,
-        "sessions": [
-            {"number": s.number, "date": s.day.isoformat(), "minutes": s.minutes}
-            for s in answer.sessions
-        ],
+        "sessions": sessions,
         "warnings": [{"rule": r.rule, "message": reason_message(r)} for r in answer.warnings],
-        "earliest_next_course": answer.earliest_next_course.isoformat(),
-        "next_course_due": answer.next_course_due.isoformat(),
     }
+    if scheduled:
+        result["notes"] = [
+            {"rule": n.rule, "session": n.params["number"], "message": reason_message(n)}
+            for n in answer.notes
+        ]
+    result["earliest_next_course"] = answer.earliest_next_course.isoformat()
+    result["next_course_due"] = answer.next_course_due.isoformat()
+    return result
 
 
 # --- The next course (R4, R5) ----------------------------------------------------------------

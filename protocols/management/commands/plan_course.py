@@ -7,7 +7,9 @@ Two forms:
                 [--sessions N] [--cadence-days N] [--save]
 
 Both print ``{"ok": true, "sessions": [...], ...}`` or ``{"ok": false, "reasons": [...],
-"earliest_start": ...}`` and exit 0. Malformed input exits 2 with a one-line message on stderr and
+"earliest_start": ...}`` and exit 0. An ``--input`` request with a ``"schedule"`` (see the README)
+books every session at a time: its sessions also have ``"time"``, ``"ends"`` and ``"room"``, and
+the answer has ``"notes"``. Malformed input exits 2 with a one-line message on stderr and
 writes nothing.
 """
 
