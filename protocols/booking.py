@@ -13,12 +13,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import planner
-from clinic.models import Absence, Room, WorkingHours
+from clinic.models import Absence, Clinic, Room, WorkingHours
 from planner import schedule as scheduling
 from protocols.models import Session
 
@@ -170,3 +172,80 @@ def check_free(clinic, sessions, *, ignore=()) -> None:
                     raise DoubleBooked(_clash_message(clinic, other, room=False))
                 if session.room_id and other.room_id == session.room_id:
                     raise DoubleBooked(_clash_message(clinic, other, room=True))
+
+
+# --- Times of a course ----------------------------------------------------------------------
+
+
+def usual_time(sessions) -> int | None:
+    """The clinic-local start of the first of ``sessions`` (a queryset) that has a time."""
+    row = (
+        sessions.filter(starts_at__isnull=False)
+        .select_related("course__patient__clinic")
+        .order_by("date", "number")
+        .first()
+    )
+    if row is None:
+        return None
+    return local_minutes(row.course.patient.clinic, row.starts_at)[1]
+
+
+def default_time(patient, therapist) -> int | None:
+    """The patient's last course's time, else the therapist's first hour (the planning form)."""
+    time_of_last = usual_time(
+        Session.objects.filter(course__patient=patient, status__in=LIVE).order_by("-date")
+    )
+    return time_of_last if time_of_last is not None else first_hour(therapist)
+
+
+def works_by_the_hour(therapist) -> bool:
+    """A therapist with weekly hours is booked at times; one without (a clinic that has not set
+    up the appointment book) gets dated sessions, "time to be agreed"."""
+    return therapist is not None and WorkingHours.objects.filter(therapist=therapist).exists()
+
+
+def appointment(clinic, planned, rooms: dict) -> dict:
+    """The Session fields of a planned session with a time (``planned.start`` not None)."""
+    if planned.start is None:
+        return {"starts_at": None, "ends_at": None, "room": None}
+    return {
+        "starts_at": aware(clinic, planned.day, planned.start),
+        "ends_at": aware(clinic, planned.day, planned.end),
+        "room": rooms.get(planned.room),
+    }
+
+
+def rooms_by_name(clinic) -> dict:
+    return {room.name: room for room in Room.objects.filter(clinic=clinic)}
+
+
+def lock_the_book(clinic) -> None:
+    """One booking of a clinic at a time: the clinic's row is locked until the transaction ends
+    (PostgreSQL; SQLite's IMMEDIATE transactions already take turns). A second planner reads the
+    first one's bookings before it chooses, so both courses get times and neither is refused."""
+    list(Clinic.objects.select_for_update().filter(pk=clinic.pk).values_list("pk", flat=True))
+
+
+TAKEN_MEANWHILE = gettext_lazy(
+    "This time was booked by someone else a moment ago; nothing was saved. Plan again to choose "
+    "another time."
+)
+
+
+def save_bookings(clinic, rows, *, create: bool = False, fields=()) -> None:
+    """Insert (``create``) or update ``rows`` after checking that none is double-booked.
+
+    On PostgreSQL the exclusion constraints are the last word: a clash the check could not see
+    (a booking made outside ``lock_the_book``) ends as the same clear refusal.
+    """
+    check_free(clinic, rows)
+    try:
+        with transaction.atomic():
+            if create:
+                Session.objects.bulk_create(rows)
+            else:
+                Session.objects.bulk_update(rows, list(fields))
+    except IntegrityError as error:
+        if "no_overlap" not in str(error):
+            raise
+        raise DoubleBooked(str(TAKEN_MEANWHILE)) from None

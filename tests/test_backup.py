@@ -76,8 +76,9 @@ def build_clinic(name, prefix):
     )
     therapist.user_permissions.add(Permission.objects.get(codename="view_documentjob"))
     Room.objects.create(clinic=clinic, name="Room 1", order=1)
-    WorkingHours.objects.create(therapist=therapist, weekday=0, start=9 * 60, end=13 * 60)
-    WorkingHours.objects.create(therapist=therapist, weekday=0, start=14 * 60, end=18 * 60)
+    for weekday in range(5):
+        WorkingHours.objects.create(therapist=therapist, weekday=weekday, start=540, end=780)
+        WorkingHours.objects.create(therapist=therapist, weekday=weekday, start=840, end=1080)
     Absence.objects.create(therapist=therapist, start=date(2026, 8, 1), end=date(2026, 8, 14))
     varicose = ContraindicationKind.objects.create(
         clinic=clinic, code="varicose", name="Varicose veins", name_ru="Варикоз", severity="warns"
