@@ -86,13 +86,14 @@ def schedule_for(
     *,
     clinic,
     therapist,
+    hours: dict,
     start: date,
     preferred_time: int,
     buffer_minutes: int,
     exclude_course=None,
 ) -> scheduling.Schedule:
-    """The planner's view of ``therapist``'s time from ``start`` on (R17): three queries for
-    hours, absences and the therapist's bookings, two for the rooms and their bookings."""
+    """The planner's view of ``therapist``'s time from ``start`` on (R17), given their weekly
+    ``hours``: a query each for absences, the therapist's bookings, rooms, rooms' bookings."""
     absences = Absence.objects.filter(therapist=therapist, end__gte=start).values_list(
         "start", "end"
     )
@@ -108,7 +109,7 @@ def schedule_for(
         for room_id, starts_at, ends_at in taken:
             room_busy[room_id].append(_booking(clinic, starts_at, ends_at))
     return scheduling.Schedule(
-        hours=weekly_hours(therapist),
+        hours=hours,
         preferred_time=preferred_time,
         absences=tuple(planner.Period(first, last) for first, last in absences),
         busy=tuple(_booking(clinic, s, e) for s, e in busy),
@@ -190,18 +191,21 @@ def usual_time(sessions) -> int | None:
     return local_minutes(row.course.patient.clinic, row.starts_at)[1]
 
 
+def patients_time(patient) -> int | None:
+    """The time of the patient's last booked session (their usual time), or None."""
+    row = (
+        Session.objects.filter(course__patient=patient, status__in=LIVE, starts_at__isnull=False)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    return None if row is None else local_minutes(patient.clinic, row)[1]
+
+
 def default_time(patient, therapist) -> int | None:
     """The patient's last course's time, else the therapist's first hour (the planning form)."""
-    time_of_last = usual_time(
-        Session.objects.filter(course__patient=patient, status__in=LIVE).order_by("-date")
-    )
+    time_of_last = patients_time(patient)
     return time_of_last if time_of_last is not None else first_hour(therapist)
-
-
-def works_by_the_hour(therapist) -> bool:
-    """A therapist with weekly hours is booked at times; one without (a clinic that has not set
-    up the appointment book) gets dated sessions, "time to be agreed"."""
-    return therapist is not None and WorkingHours.objects.filter(therapist=therapist).exists()
 
 
 def appointment(clinic, planned, rooms: dict) -> dict:

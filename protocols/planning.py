@@ -109,16 +109,22 @@ def with_schedule(
     preferred_time: int | None,
     buffer_minutes: int,
     exclude_course=None,
+    default_time=None,
 ) -> planner.PlanRequest:
     """``request`` placed in ``therapist``'s real week (R17), when the therapist works by the
-    hour; unchanged (dated sessions, no times) otherwise."""
-    if not booking.works_by_the_hour(therapist):
+    hour; unchanged (dated sessions, no times) otherwise. Without ``preferred_time``: what
+    ``default_time()`` says, else the therapist's first hour."""
+    hours = booking.weekly_hours(therapist) if therapist is not None else {}
+    if not hours:
         return request
     if preferred_time is None:
-        preferred_time = booking.first_hour(therapist)
+        preferred_time = default_time() if default_time else None
+    if preferred_time is None:
+        preferred_time = min(start for intervals in hours.values() for start, _end in intervals)
     schedule = booking.schedule_for(
         clinic=clinic,
         therapist=therapist,
+        hours=hours,
         start=request.start,
         preferred_time=preferred_time,
         buffer_minutes=buffer_minutes,
@@ -147,14 +153,13 @@ def course_request(
         sessions=sessions,
         cadence_days=cadence_days,
     )
-    if preferred_time is None and booking.works_by_the_hour(therapist):
-        preferred_time = booking.default_time(patient, therapist)
     return with_schedule(
         request,
         clinic=patient.clinic,
         therapist=therapist,
         preferred_time=preferred_time,
         buffer_minutes=template.buffer_minutes,
+        default_time=lambda: booking.patients_time(patient),
     )
 
 

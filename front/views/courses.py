@@ -13,9 +13,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 import planner
+from core.fields import clock_text
 from front.decorators import clinic_member_required
 from front.forms.courses import CourseChangeForm, PlanCourseForm, RecordSessionForm, ResumeForm
 from patients.selectors import get_patient_for_user
+from protocols import booking
 from protocols.models import Course, ProtocolTemplate, Session
 from protocols.planning import next_course_window, plan_for_patient, reason_message
 from protocols.selectors import get_course_for_user
@@ -41,7 +43,11 @@ def query_date(request, key):
 def _plan_form(request, patient, data=None):
     templates = list(ProtocolTemplate.objects.for_user(request.user).active().order_by("name"))
     initial = {"start": query_date(request, "start") or timezone.localdate()}
-    return PlanCourseForm(data, patient=patient, templates=templates, initial=initial)
+    if data is None:  # the form opens at the patient's usual time with this therapist
+        initial["preferred_time"] = booking.default_time(patient, request.user)
+    return PlanCourseForm(
+        data, patient=patient, templates=templates, user=request.user, initial=initial
+    )
 
 
 def _answer_context(answer) -> dict:
@@ -52,9 +58,22 @@ def _answer_context(answer) -> dict:
             "refusal": [(r.rule, reason_message(r)) for r in answer.reasons],
             "earliest_start": answer.earliest_start,
         }
+    moved = {}  # session number → why it is not at the preferred time or on its due day
+    for note in answer.notes:
+        moved.setdefault(note.params.get("number"), []).append(reason_message(note))
     return {
         "plan": answer,
         "warnings": [(r.rule, reason_message(r)) for r in answer.warnings],
+        "rows": [
+            {
+                "session": s,
+                "time": clock_text(s.start) if s.start is not None else "",
+                "ends": clock_text(s.end) if s.end is not None else "",
+                "moved": moved.get(s.number, []),
+            }
+            for s in answer.sessions
+        ],
+        "timed": any(s.start is not None for s in answer.sessions),
     }
 
 
@@ -76,9 +95,10 @@ def course_new(request, pk):
                 start=data["start"],
                 sessions=data["sessions"],
                 cadence_days=data["cadence_days"],
-                therapist=request.user,
+                therapist=form.chosen_therapist(),
                 created_by=request.user,
                 request_token=data["token"],
+                preferred_time=data["preferred_time"],
             )
         except CourseRefused as refused:
             answer = refused.refusal
@@ -121,6 +141,8 @@ def course_preview(request, pk):
             start=data["start"],
             sessions=data["sessions"],
             cadence_days=data["cadence_days"],
+            therapist=form.chosen_therapist(),
+            preferred_time=data["preferred_time"],
         )
     return render(
         request,
