@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 import planner
 from audit.models import AuditEntry
@@ -503,6 +503,48 @@ def resume_course(*, course: Course, start: date, expected_version: int | None =
         course.save(update_fields=["status", "hold_reason", "updated_at"])
         _bump(course)
     return course
+
+
+# --- Sessions planned before the appointment book -----------------------------------------
+
+
+NO_HOURS = gettext_lazy(
+    "The therapist has no working hours yet: a clinic admin enters them on the staff page, then "
+    "the sessions can be given times."
+)
+
+
+def give_times(*, course: Course, expected_version: int | None = None) -> int:
+    """Book the course's remaining planned sessions that have no time (R17), from their first
+    date (or today) on; returns how many were booked. All or nothing."""
+    with transaction.atomic():
+        course = (
+            Course.objects.select_for_update()
+            .select_related("patient__clinic", "therapist")
+            .get(pk=course.pk)
+        )
+        _check_version(course, expected_version)
+        remaining = list(
+            course.sessions.filter(status=Session.PLANNED, starts_at__isnull=True).order_by(
+                "number"
+            )
+        )
+        if not remaining:
+            raise ValidationError(_("Every remaining session of this course has its time."))
+        if course.therapist is None or not booking.weekly_hours(course.therapist):
+            raise ValidationError(str(NO_HOURS))
+        start = max(remaining[0].date, timezone.localdate())
+        answer = plan_remainder(
+            course=course,
+            start=start,
+            count=len(remaining),
+            first_minutes=remaining[0].planned_minutes,
+        )
+        if isinstance(answer, planner.Refusal):
+            raise CourseRefused(answer)
+        _apply_plan(course, remaining, answer)
+        _bump(course)
+    return len(remaining)
 
 
 # --- Archiving a patient --------------------------------------------------------------------

@@ -272,3 +272,54 @@ def test_postgresql_itself_refuses_an_overlapping_live_booking(booked_clinic, th
             ends_at=taken.ends_at,
             therapist=therapist_a,
         )
+
+
+def test_the_course_and_day_pages_show_times_in_the_clinics_zone(
+    client, booked_clinic, therapist_a
+):
+    client.force_login(therapist_a)
+    late = plan(knee_patient(booked_clinic, last_name="Late"), therapist_a, at="16:00")
+    early = plan(knee_patient(booked_clinic, last_name="Early"), therapist_a, at="09:00")
+    day = early.sessions.get(number=1).date
+    Session.objects.filter(course=late, number=1).update(date=day)  # same day for the order
+    moved = late.sessions.get(number=1)
+    Session.objects.filter(pk=moved.pk).update(
+        starts_at=booking.aware(booked_clinic, day, 960),
+        ends_at=booking.aware(booked_clinic, day, 990),
+    )
+
+    course_page = client.get(reverse("protocols:course", args=[early.pk])).content.decode()
+    assert "09:00–09:30 · Room 1" in course_page
+    assert "time to be agreed" not in course_page
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr("front.views.day.timezone.localdate", lambda: day)
+        day_page = client.get(reverse("home")).content.decode()
+    assert day_page.index("09:00–09:30") < day_page.index("16:00–16:30")
+
+
+def test_sessions_without_a_time_get_their_times_in_one_click(client, clinic_a, therapist_a):
+    course = plan(knee_patient(clinic_a), therapist_a)  # no hours yet: dated only
+    client.force_login(therapist_a)
+    page = client.get(reverse("protocols:course", args=[course.pk])).content.decode()
+    assert "time to be agreed" in page and "Give the remaining sessions times" in page
+
+    refused = client.post(
+        reverse("protocols:course_times", args=[course.pk]),
+        {"version": course.version},
+        follow=True,
+    ).content.decode()
+    assert "The therapist has no working hours yet" in refused
+    assert not course.sessions.filter(starts_at__isnull=False).exists()
+
+    office_hours(therapist_a)
+    course.refresh_from_db()
+    done = client.post(
+        reverse("protocols:course_times", args=[course.pk]),
+        {"version": course.version},
+        follow=True,
+    ).content.decode()
+
+    assert "15 sessions now have their times." in done
+    assert not course.sessions.filter(starts_at__isnull=True).exists()
+    assert "Give the remaining sessions times" not in done

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 import planner
 from core.fields import clock_text
 from front.decorators import clinic_member_required
-from front.forms.courses import CourseChangeForm, PlanCourseForm, RecordSessionForm, ResumeForm
+from front.forms.courses import (
+    STALE_FORM,
+    CourseChangeForm,
+    PlanCourseForm,
+    RecordSessionForm,
+    ResumeForm,
+)
 from patients.selectors import get_patient_for_user
 from protocols import booking
 from protocols.models import Course, ProtocolTemplate, Session
@@ -26,6 +32,7 @@ from protocols.services import (
     CourseRefused,
     close_course,
     create_course,
+    give_times,
     record_session,
     resume_course,
     suggested_resume_date,
@@ -155,9 +162,8 @@ def course_preview(request, pk):
 @permission_required("protocols.view_course", raise_exception=True)
 def course_detail(request, pk):
     course = get_course_for_user(request.user, pk)
-    prefetch_related_objects(
-        [course], Prefetch("sessions", queryset=Session.objects.order_by("number"))
-    )
+    timed = Session.objects.select_related("room", "therapist").order_by("number")
+    prefetch_related_objects([course], Prefetch("sessions", queryset=timed))
     sessions = list(course.sessions.all())
     counts = {status: 0 for status, _label in Session.STATUS_CHOICES}
     for session in sessions:
@@ -179,6 +185,7 @@ def course_detail(request, pk):
             "resume_form": resume_form,
             "today": timezone.localdate(),
             "next_window": next_course_window([course]),
+            "untimed": any(s.status == Session.PLANNED and s.starts_at is None for s in sessions),
         },
     )
 
@@ -291,6 +298,36 @@ def course_close(request, pk, action):
 @require_POST
 @clinic_member_required
 @permission_required("protocols.change_course", raise_exception=True)
+def course_times(request, pk):
+    """Give the course's remaining sessions without a time their times (one click)."""
+    course = get_course_for_user(request.user, pk)
+    form = CourseChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()) or str(STALE_FORM))
+        return redirect(course)
+    try:
+        count = give_times(course=course, expected_version=form.cleaned_data["version"])
+    except CourseRefused as refused:
+        for reason in refused.refusal.reasons:
+            messages.error(request, f"{reason.rule}: {reason_message(reason)}")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d session now has its time.",
+                "%(count)d sessions now have their times.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect(course)
+
+
+@require_POST
+@clinic_member_required
+@permission_required("protocols.change_course", raise_exception=True)
 def course_resume(request, pk):
     course = get_course_for_user(request.user, pk)
     form = ResumeForm(request.POST)
@@ -314,7 +351,7 @@ def course_resume(request, pk):
             messages.info(
                 request,
                 _("The earliest date that would work is %(date)s.")
-                % {"date": refused.refusal.earliest_start.isoformat()},
+                % {"date": date_format(refused.refusal.earliest_start)},
             )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
