@@ -15,7 +15,7 @@ from django.urls import reverse
 from clinic.models import Room, WorkingHours
 from protocols import booking
 from protocols.library import install_default_library
-from protocols.models import Session
+from protocols.models import Course, Session
 from protocols.services import create_course, record_session
 from tests.factories import UserFactory
 from tests.test_concurrency import postgres_only, run_together
@@ -323,3 +323,31 @@ def test_sessions_without_a_time_get_their_times_in_one_click(client, clinic_a, 
     assert "15 sessions now have their times." in done
     assert not course.sessions.filter(starts_at__isnull=True).exists()
     assert "Give the remaining sessions times" not in done
+
+
+def test_plan_course_patient_books_the_therapists_real_hours_and_saves_them(
+    capsys, tmp_path, booked_clinic, therapist_a
+):
+    import json
+
+    from tests.test_plan_course_command import run
+
+    patient = knee_patient(booked_clinic)
+    start = next_working_day(today() + timedelta(days=1), booked_clinic).isoformat()
+    args = ["--patient", str(patient.pk), "--template", "knee-arthrosis-classic", "--start", start]
+    args += ["--therapist", therapist_a.username, "--time", "14:00"]
+
+    status, out, _err = run(capsys, tmp_path, *args, "--save")
+
+    answer = json.loads(out)
+    assert status == 0 and answer["ok"] is True
+    assert {(s["time"], s["ends"], s["room"]) for s in answer["sessions"]} == {
+        ("14:00", "14:30", "Room 1")
+    }
+    course = Course.objects.get(pk=answer["course_id"])
+    assert not course.sessions.filter(starts_at__isnull=True).exists()
+
+    status, _out, err = run(capsys, tmp_path, *args[:-2], "--therapist", "nobody")
+    assert status == 2 and "no member of staff 'nobody'" in err
+    status, _out, err = run(capsys, tmp_path, *args[:-2], "--time", "25:00")
+    assert status == 2 and "--time" in err
