@@ -25,9 +25,8 @@ WEEKDAY_CHOICES = [
     (6, _("Sunday")),
 ]
 
-SLOT_MINUTES_CHOICES = [
-    (m, _("%(minutes)d minutes") % {"minutes": m}) for m in (5, 10, 15, 20, 30, 60)
-]
+SLOT_STEPS = (5, 10, 15, 20, 30, 60)
+SLOT_MINUTES_CHOICES = [(m, str(m)) for m in SLOT_STEPS]
 DEFAULT_SLOT_MINUTES = 15
 
 
@@ -71,7 +70,7 @@ class Clinic(models.Model):
         help_text=_("Appointment times are shown in this zone, e.g. Europe/Moscow."),
     )
     slot_minutes = models.PositiveSmallIntegerField(
-        _("slot step"),
+        _("slot step, minutes"),
         choices=SLOT_MINUTES_CHOICES,
         default=DEFAULT_SLOT_MINUTES,
         help_text=_("Appointments start on this step and last a whole number of steps."),

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='clinic',
             name='slot_minutes',
-            field=models.PositiveSmallIntegerField(choices=[(5, '5 minutes'), (10, '10 minutes'), (15, '15 minutes'), (20, '20 minutes'), (30, '30 minutes'), (60, '60 minutes')], default=15, help_text='Appointments start on this step and last a whole number of steps.', verbose_name='slot step'),
+            field=models.PositiveSmallIntegerField(choices=[(5, '5'), (10, '10'), (15, '15'), (20, '20'), (30, '30'), (60, '60')], default=15, help_text='Appointments start on this step and last a whole number of steps.', verbose_name='slot step, minutes'),
         ),
         migrations.AddField(
             model_name='clinic',
