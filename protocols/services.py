@@ -519,7 +519,7 @@ def give_times(*, course: Course, expected_version: int | None = None) -> int:
     date (or today) on; returns how many were booked. All or nothing."""
     with transaction.atomic():
         course = (
-            Course.objects.select_for_update()
+            Course.objects.select_for_update(of=("self",))
             .select_related("patient__clinic", "therapist")
             .get(pk=course.pk)
         )
