@@ -7,7 +7,15 @@ from django.contrib.auth.models import Group
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import CLINIC_ADMIN, THERAPIST, User
+from clinic.models import (
+    CLINIC_ADMIN,
+    THERAPIST,
+    Absence,
+    User,
+    WorkingHours,
+    overlapping_hours,
+)
+from core.fields import clock_text
 
 # Models whose choices in admin forms must come from the user's own clinic, by lookup path.
 SCOPED_CHOICES = {
@@ -121,10 +129,48 @@ class ClinicScopedInlineMixin(ClinicScopedAdminMixin):
         return super(ClinicScopedAdminMixin, self).get_queryset(request)
 
 
+class WorkingHoursFormSet(forms.BaseInlineFormSet):
+    """A weekday's intervals may not overlap (09:00–13:00 and 12:00–18:00 is refused)."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and not form.errors
+        ]
+        if clash := overlapping_hours(kept):
+            earlier, later = clash
+            raise forms.ValidationError(
+                _(
+                    "On %(weekday)s the hours %(first)s and %(second)s overlap: join them or make "
+                    "one end before the other starts."
+                )
+                % {
+                    "weekday": earlier.get_weekday_display(),
+                    "first": f"{clock_text(earlier.start)}–{clock_text(earlier.end)}",
+                    "second": f"{clock_text(later.start)}–{clock_text(later.end)}",
+                }
+            )
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    formset = WorkingHoursFormSet
+    extra = 0
+    verbose_name_plural = _("working hours (a weekday may have several intervals)")
+
+
+class AbsenceInline(admin.TabularInline):
+    model = Absence
+    extra = 0
+
+
 @admin.register(User)
 class UserAdmin(NotFoundMixin, BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "clinic", "roles", "is_active"]
     list_filter = ["clinic", "groups", "is_active"]
+    inlines = [WorkingHoursInline, AbsenceInline]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
         (_("Clinic"), {"fields": ["clinic", "language"]}),

@@ -1,11 +1,17 @@
-"""The clinic (tenant) with its working days, and its staff."""
+"""The clinic (tenant) with its working days, time zone, rooms and staff, and the staff's hours."""
 
+import itertools
+import zoneinfo
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import ChoiceSetField
+from core.fields import DAY_MINUTES, ChoiceSetField, ClockTimeField, clock_text
 
 LANGUAGE_CHOICES = [("en", _("English")), ("ru", _("Russian"))]
 
@@ -18,6 +24,23 @@ WEEKDAY_CHOICES = [
     (5, _("Saturday")),
     (6, _("Sunday")),
 ]
+
+SLOT_STEPS = (5, 10, 15, 20, 30, 60)
+SLOT_MINUTES_CHOICES = [(m, str(m)) for m in SLOT_STEPS]
+DEFAULT_SLOT_MINUTES = 15
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name; use one such as Europe/Moscow."),
+            params={"value": value},
+        )
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
 
 THERAPIST = "Therapist"
 CLINIC_ADMIN = "Clinic admin"
@@ -38,6 +61,19 @@ class Clinic(models.Model):
     )
     default_language = models.CharField(
         _("default language"), max_length=5, choices=LANGUAGE_CHOICES, default="en"
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("Appointment times are shown in this zone, e.g. Europe/Moscow."),
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot step, minutes"),
+        choices=SLOT_MINUTES_CHOICES,
+        default=DEFAULT_SLOT_MINUTES,
+        help_text=_("Appointments start on this step and last a whole number of steps."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -114,3 +150,114 @@ class User(AbstractUser):
     @property
     def is_therapist(self) -> bool:
         return self.has_role(THERAPIST)
+
+
+# --- The clinic's time: rooms, staff hours, absences ----------------------------------------
+
+
+class Room(models.Model):
+    """A treatment room. A clinic without rooms books without them."""
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("clinic")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    active = models.BooleanField(_("in use"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="room_name_unique_per_clinic")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class WorkingHours(models.Model):
+    """One interval of a therapist's week, e.g. Monday 09:00–13:00 (a weekday may have several)."""
+
+    therapist = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="working_hours", verbose_name=_("therapist")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAY_CHOICES)
+    start = ClockTimeField(_("from"), validators=[MaxValueValidator(DAY_MINUTES)])
+    end = ClockTimeField(_("until"), validators=[MaxValueValidator(DAY_MINUTES)])
+
+    ENDS_BEFORE_START = _("The hours end before they start: the end must be after %(start)s.")
+
+    class Meta:
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        ordering = ["therapist", "weekday", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end"), end__lte=DAY_MINUTES),
+                name="working_hours_start_before_end",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {clock_text(self.start)}–{clock_text(self.end)}"
+
+    def clean(self):
+        super().clean()
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValidationError(
+                {"end": self.ENDS_BEFORE_START % {"start": clock_text(self.start)}}
+            )
+
+
+def overlapping_hours(intervals) -> tuple | None:
+    """The first two of ``intervals`` (objects with weekday, start, end) that overlap, or None."""
+    by_day = sorted(
+        (i for i in intervals if i.start is not None and i.end is not None),
+        key=lambda i: (i.weekday, i.start),
+    )
+    for earlier, later in itertools.pairwise(by_day):
+        if earlier.weekday == later.weekday and later.start < earlier.end:
+            return earlier, later
+    return None
+
+
+class Absence(models.Model):
+    """Days a therapist does not work: leave, sickness, training."""
+
+    LEAVE, SICKNESS, TRAINING, OTHER = "leave", "sickness", "training", "other"
+    REASON_CHOICES = [
+        (LEAVE, _("leave")),
+        (SICKNESS, _("sickness")),
+        (TRAINING, _("training")),
+        (OTHER, _("other")),
+    ]
+
+    therapist = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="absences", verbose_name=_("therapist")
+    )
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    reason = models.CharField(_("reason"), max_length=20, choices=REASON_CHOICES, default=LEAVE)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["therapist", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="absence_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["therapist", "end"], name="absence_therapist_end")]
+
+    def __str__(self):
+        first, last = (date_format(day, "SHORT_DATE_FORMAT") for day in (self.start, self.end))
+        return f"{self.get_reason_display()} {first}–{last}"
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The last day cannot be before the first day.")})

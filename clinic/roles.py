@@ -11,6 +11,7 @@ CLINICAL_RECORDS = ["patient", "condition", "exacerbation", "patientcontraindica
 # decide who may write clinical records in the admin.
 PATIENT_FACTS = ["condition", "exacerbation", "patientcontraindication"]
 TEMPLATE_MODELS = ["protocoltemplate", "protocolstep", "handoutsection"]
+TIME_MODELS = ["room", "workinghours", "absence"]  # the clinic's rooms, staff hours and leave
 
 # What each role may do. The workspace and the admin read the same model permissions, so each
 # grant is there for one of them:
@@ -26,7 +27,14 @@ TEMPLATE_MODELS = ["protocoltemplate", "protocolstep", "handoutsection"]
 #   as the workspace. Facts are never deleted (the workspace ends a period instead).
 ROLE_PERMISSIONS = {
     THERAPIST: {
-        "clinic": [("view", ["clinic", "closeddate"])],
+        # The appointment book: a therapist sees rooms and hours and keeps their own absences
+        # (the workspace lets them change only their own).
+        "clinic": [
+            ("view", ["clinic", "closeddate", *TIME_MODELS]),
+            ("add", ["absence"]),
+            ("change", ["absence"]),
+            ("delete", ["absence"]),
+        ],
         "patients": [
             ("view", [*CLINICAL_RECORDS, "contraindicationkind"]),
             ("add", ["patient"]),
@@ -42,10 +50,10 @@ ROLE_PERMISSIONS = {
 ROLE_PERMISSIONS[CLINIC_ADMIN] = {
     "audit": [("view", ["auditentry"])],
     "clinic": [
-        ("view", ["clinic", "closeddate", "user"]),
-        ("change", ["clinic", "closeddate", "user"]),
-        ("add", ["closeddate", "user"]),
-        ("delete", ["closeddate"]),
+        ("view", ["clinic", "closeddate", "user", *TIME_MODELS]),
+        ("change", ["clinic", "closeddate", "user", *TIME_MODELS]),
+        ("add", ["closeddate", "user", *TIME_MODELS]),
+        ("delete", ["closeddate", *TIME_MODELS]),
     ],
     "patients": [
         *ROLE_PERMISSIONS[THERAPIST]["patients"],

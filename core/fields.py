@@ -77,3 +77,64 @@ class ChoiceSetField(models.CharField):
         form_class = defaults.pop("form_class")
         defaults.pop("choices_form_class", None)
         return form_class(**defaults)
+
+
+# --- Times of day as minutes since midnight -------------------------------------------------
+
+DAY_MINUTES = 24 * 60
+
+
+def clock_text(minutes: int | None) -> str:
+    """ "09:30" for 570; "24:00" for the end of the day."""
+    if minutes is None:
+        return ""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def parse_clock(text: str) -> int:
+    """Minutes since midnight of "HH:MM" (00:00 to 24:00); ValueError for anything else."""
+    hours, sep, mins = text.strip().partition(":")
+    if not (sep and hours.isdigit() and mins.isdigit() and len(mins) == 2 and len(hours) <= 2):
+        raise ValueError(text)
+    value = int(hours) * 60 + int(mins)
+    if int(mins) > 59 or value > DAY_MINUTES:
+        raise ValueError(text)
+    return value
+
+
+class ClockTimeFormField(forms.CharField):
+    """A time of day typed as HH:MM; 24:00 means the end of the day."""
+
+    default_error_messages = {
+        "invalid": _("Enter a time from 00:00 to 24:00 as HH:MM, e.g. 09:30."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        attrs = {"inputmode": "numeric", "size": 5, "maxlength": 5, "placeholder": "09:00"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        kwargs.pop("min_value", None)
+        kwargs.pop("max_value", None)
+        kwargs.pop("step_size", None)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        return clock_text(value) if isinstance(value, int) else value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_clock(value)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class ClockTimeField(models.PositiveSmallIntegerField):
+    """A time of day stored as minutes since midnight (0–1440), typed and shown as HH:MM.
+
+    Minutes, not ``TimeField``: working hours may end at 24:00, which no ``time`` can hold.
+    """
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": ClockTimeFormField, **kwargs})

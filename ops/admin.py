@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from clinic.admin import NotFoundMixin
-from clinic.models import Clinic, ClosedDate
+from clinic.models import Clinic, ClosedDate, Room
 from ops.clinics import create_clinic
 
 
@@ -12,11 +12,16 @@ class ClosedDateInline(admin.TabularInline):
     extra = 1
 
 
+class RoomInline(admin.TabularInline):
+    model = Room
+    extra = 0
+
+
 @admin.register(Clinic)
 class ClinicAdmin(NotFoundMixin, admin.ModelAdmin):
     list_display = ["name", "phone", "default_language"]
     search_fields = ["name"]
-    inlines = [ClosedDateInline]
+    inlines = [ClosedDateInline, RoomInline]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -62,7 +62,10 @@ class Part:
 PARTS = [
     Part("clinic.Clinic", "pk"),
     Part("clinic.ClosedDate", "clinic"),
+    Part("clinic.Room", "clinic"),
     Part("clinic.User", "clinic"),  # with password hashes, role groups and own permissions
+    Part("clinic.WorkingHours", "therapist__clinic"),
+    Part("clinic.Absence", "therapist__clinic"),
     Part("patients.ContraindicationKind", "clinic"),  # the clinic's own list, not the library
     Part("patients.Patient", "clinic"),
     Part("patients.Condition", "patient__clinic"),

@@ -188,6 +188,7 @@ class ProtocolTemplateAdmin(ClinicScopedAdminMixin, SortableAdminBase, admin.Mod
                     ("start_minutes", "step_minutes", "target_minutes"),
                     ("min_sessions", "default_sessions", "max_sessions"),
                     ("cadence_days", "break_months", "postop_days"),
+                    "buffer_minutes",
                 ]
             },
         ),

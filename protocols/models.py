@@ -131,6 +131,15 @@ class ProtocolTemplate(PlainTextModelMixin, models.Model):
         error_messages={"min_value": POSTOP_MESSAGE},
         help_text=_("After joint replacement no massage is planned before this many days."),
     )
+    buffer_minutes = models.PositiveSmallIntegerField(
+        _("minutes added to each booking"),
+        default=10,
+        validators=[MaxValueValidator(240)],
+        help_text=_(
+            "Undressing, positioning, notes and changeover: a booking lasts the massage minutes "
+            "plus these, rounded up to the clinic's slot step."
+        ),
+    )
     knee_sparing = models.BooleanField(
         _("knee-sparing"), default=False, help_text=_("The knee joint itself is not massaged.")
     )
@@ -549,6 +558,27 @@ class Session(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    # The appointment (R17): when, with whom, where. Stored in UTC, shown in the clinic's zone;
+    # a session planned before the appointment book has none yet ("time to be agreed").
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="booked_sessions",
+        verbose_name=_("therapist"),
+        help_text=_("Who gives this session: the course's therapist, or a stand-in."),
+    )
+    room = models.ForeignKey(
+        "clinic.Room",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("room"),
+    )
     revision = models.PositiveIntegerField(
         _("revision"),
         default=0,
@@ -566,6 +596,10 @@ class Session(models.Model):
             # A course's session dates from the index alone: first and last dates of each
             # course (who is due, the break between courses) without reading the rows.
             models.Index(fields=["course", "date", "status"], name="session_course_date_status"),
+            # A therapist's and a room's bookings in a window of time (placing a course, the
+            # double-booking check): only that window is read, however long the history.
+            models.Index(fields=["therapist", "starts_at"], name="session_therapist_start"),
+            models.Index(fields=["room", "starts_at"], name="session_room_start"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -582,6 +616,12 @@ class Session(models.Model):
                 condition=Q(pain_after__isnull=True) | Q(pain_after__gte=0, pain_after__lte=10),
                 name="session_pain_after_0_to_10",
                 violation_error_message=_("Pain is scored from 0 to 10."),
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True, ends_at__isnull=True)
+                | Q(starts_at__isnull=False, ends_at__gt=F("starts_at")),
+                name="session_ends_after_it_starts",
+                violation_error_message=_("An appointment ends after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(planned_minutes__gte=1)

@@ -5,6 +5,7 @@ builds the planner's input here, from model rows or from inline JSON facts, and 
 into translated text and JSON.
 """
 
+import dataclasses
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -15,6 +16,7 @@ from django.utils.translation import gettext
 import planner
 from core.texts import language_code
 from planner import schedule as scheduling
+from protocols import booking
 from protocols.models import Course, Session
 from protocols.snapshot import RULE_VALUES, TemplateSnapshot
 
@@ -99,8 +101,51 @@ def build_request(
     )
 
 
-def plan_for_patient(*, patient, template, start, sessions=None, cadence_days=None):
-    """Plan a course of ``template`` for ``patient`` from ``start``: a Plan or a Refusal."""
+def with_schedule(
+    request: planner.PlanRequest,
+    *,
+    clinic,
+    therapist,
+    preferred_time: int | None,
+    buffer_minutes: int,
+    exclude_course=None,
+    default_time=None,
+) -> planner.PlanRequest:
+    """``request`` placed in ``therapist``'s real week (R17), when the therapist works by the
+    hour; unchanged (dated sessions, no times) otherwise. Without ``preferred_time``: what
+    ``default_time()`` says, else the therapist's first hour."""
+    hours = booking.weekly_hours(therapist) if therapist is not None else {}
+    if not hours:
+        return request
+    if preferred_time is None:
+        preferred_time = default_time() if default_time else None
+    if preferred_time is None:
+        preferred_time = min(start for intervals in hours.values() for start, _end in intervals)
+    schedule = booking.schedule_for(
+        clinic=clinic,
+        therapist=therapist,
+        hours=hours,
+        start=request.start,
+        preferred_time=preferred_time,
+        buffer_minutes=buffer_minutes,
+        exclude_course=exclude_course,
+    )
+    return dataclasses.replace(request, schedule=schedule)
+
+
+def course_request(
+    *,
+    patient,
+    template,
+    start,
+    sessions=None,
+    cadence_days=None,
+    therapist=None,
+    preferred_time: int | None = None,
+) -> planner.PlanRequest:
+    """The planner's input for a new course of ``template``: the patient's facts and, when the
+    therapist works by the hour, their week (at ``preferred_time``, by default the patient's last
+    course's time or the therapist's first hour)."""
     request = build_request(
         patient=patient,
         rules=rules_from_template(template),
@@ -108,7 +153,38 @@ def plan_for_patient(*, patient, template, start, sessions=None, cadence_days=No
         sessions=sessions,
         cadence_days=cadence_days,
     )
-    return planner.plan(request)
+    return with_schedule(
+        request,
+        clinic=patient.clinic,
+        therapist=therapist,
+        preferred_time=preferred_time,
+        buffer_minutes=template.buffer_minutes,
+        default_time=lambda: booking.patients_time(patient),
+    )
+
+
+def plan_for_patient(
+    *,
+    patient,
+    template,
+    start,
+    sessions=None,
+    cadence_days=None,
+    therapist=None,
+    preferred_time: int | None = None,
+):
+    """Plan a course of ``template`` for ``patient`` from ``start``: a Plan or a Refusal."""
+    return planner.plan(
+        course_request(
+            patient=patient,
+            template=template,
+            start=start,
+            sessions=sessions,
+            cadence_days=cadence_days,
+            therapist=therapist,
+            preferred_time=preferred_time,
+        )
+    )
 
 
 # --- Requests from inline JSON facts (manage.py plan_course --input) -------------------------

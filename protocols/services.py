@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 import planner
 from audit.models import AuditEntry
@@ -28,13 +28,15 @@ from patients.models import (
     Patient,
     PatientContraindication,
 )
+from protocols import booking
 from protocols.models import Course, Session, first_session_date
 from protocols.planning import (
     build_request,
+    course_request,
     reason_as_dict,
     reason_message,
     rules_from_snapshot,
-    rules_from_template,
+    with_schedule,
 )
 from protocols.snapshot import template_snapshot
 
@@ -87,6 +89,7 @@ def create_course(
     therapist=None,
     created_by=None,
     request_token=None,
+    preferred_time: int | None = None,
 ) -> Course:
     """Plan a course and save it with all its sessions, or raise ``CourseRefused``.
 
@@ -109,12 +112,15 @@ def create_course(
             existing = Course.objects.filter(patient=patient, request_token=request_token).first()
             if existing is not None:
                 return existing
-        request = build_request(
+        booking.lock_the_book(patient.clinic)
+        request = course_request(
             patient=patient,
-            rules=rules_from_template(template),
+            template=template,
             start=start,
             sessions=sessions,
             cadence_days=cadence_days,
+            therapist=therapist,
+            preferred_time=preferred_time,
         )
         answer = planner.plan(request)
         if isinstance(answer, planner.Refusal):
@@ -130,10 +136,19 @@ def create_course(
             request_token=request_token,
             starts_on=answer.sessions[0].day,
         )
-        Session.objects.bulk_create(
-            Session(course=course, number=s.number, date=s.day, planned_minutes=s.minutes)
+        rooms = booking.rooms_by_name(patient.clinic)
+        rows = [
+            Session(
+                course=course,
+                number=s.number,
+                date=s.day,
+                planned_minutes=s.minutes,
+                therapist=therapist,
+                **booking.appointment(patient.clinic, s, rooms),
+            )
             for s in answer.sessions
-        )
+        ]
+        booking.save_bookings(patient.clinic, rows, create=True)
         _log_sessions(
             course,
             [(row, AuditEntry.Action.CREATE, _planned(row)) for row in course.sessions.all()],
@@ -247,18 +262,34 @@ def plan_remainder(*, course: Course, start: date, count: int, first_minutes: in
         cadence_days=course.cadence_days,
         exclude_course=course,
     )
+    request = with_schedule(
+        request,
+        clinic=course.patient.clinic,
+        therapist=course.therapist,
+        preferred_time=booking.usual_time(course.sessions.all()),
+        buffer_minutes=course.snapshot.buffer_minutes,
+        exclude_course=course,
+    )
     return planner.plan(request)
 
 
 def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> None:
     """Give ``rows`` the plan's dates and minutes; add rows for sessions beyond them."""
     next_number = max(course.sessions.values_list("number", flat=True), default=0) + 1
+    clinic = course.patient.clinic
+    rooms = booking.rooms_by_name(clinic)
+    booking.lock_the_book(clinic)
     trail = []
     for row, planned in zip(rows, plan.sessions, strict=False):
-        before = {"date": row.date, "planned_minutes": row.planned_minutes, "status": row.status}
-        if (row.date, row.planned_minutes) != (planned.day, planned.minutes):
-            row.revision += 1
+        moved = ["date", "planned_minutes", "starts_at", "ends_at", "room_id"]
+        before = {name: getattr(row, name) for name in [*moved, "status"]}
+        for name, value in booking.appointment(clinic, planned, rooms).items():
+            setattr(row, name, value)
         row.date, row.planned_minutes, row.status = planned.day, planned.minutes, Session.PLANNED
+        if row.therapist_id is None:
+            row.therapist_id = course.therapist_id
+        if any(before[name] != getattr(row, name) for name in moved):
+            row.revision += 1
         changes = {
             name: (old, getattr(row, name))
             for name, old in before.items()
@@ -266,12 +297,24 @@ def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> None
         }
         if changes:
             trail.append((row, AuditEntry.Action.UPDATE, changes))
-    Session.objects.bulk_update(rows, ["date", "planned_minutes", "status", "revision"])
+    fields = ["date", "planned_minutes", "status", "revision", "starts_at", "ends_at", "room"]
+    booking.save_bookings(clinic, rows, fields=[*fields, "therapist"])
     extra = plan.sessions[len(rows) :]
     if extra:
-        Session.objects.bulk_create(
-            Session(course=course, number=next_number + i, date=s.day, planned_minutes=s.minutes)
-            for i, s in enumerate(extra)
+        booking.save_bookings(
+            clinic,
+            [
+                Session(
+                    course=course,
+                    number=next_number + i,
+                    date=s.day,
+                    planned_minutes=s.minutes,
+                    therapist_id=course.therapist_id,
+                    **booking.appointment(clinic, s, rooms),
+                )
+                for i, s in enumerate(extra)
+            ],
+            create=True,
         )
         added = course.sessions.filter(number__gte=next_number)
         trail += [(row, AuditEntry.Action.CREATE, _planned(row)) for row in added]
@@ -460,6 +503,48 @@ def resume_course(*, course: Course, start: date, expected_version: int | None =
         course.save(update_fields=["status", "hold_reason", "updated_at"])
         _bump(course)
     return course
+
+
+# --- Sessions planned before the appointment book -----------------------------------------
+
+
+NO_HOURS = gettext_lazy(
+    "The therapist has no working hours yet: a clinic admin enters them on the staff page, then "
+    "the sessions can be given times."
+)
+
+
+def give_times(*, course: Course, expected_version: int | None = None) -> int:
+    """Book the course's remaining planned sessions that have no time (R17), from their first
+    date (or today) on; returns how many were booked. All or nothing."""
+    with transaction.atomic():
+        course = (
+            Course.objects.select_for_update(of=("self",))
+            .select_related("patient__clinic", "therapist")
+            .get(pk=course.pk)
+        )
+        _check_version(course, expected_version)
+        remaining = list(
+            course.sessions.filter(status=Session.PLANNED, starts_at__isnull=True).order_by(
+                "number"
+            )
+        )
+        if not remaining:
+            raise ValidationError(_("Every remaining session of this course has its time."))
+        if course.therapist is None or not booking.weekly_hours(course.therapist):
+            raise ValidationError(str(NO_HOURS))
+        start = max(remaining[0].date, timezone.localdate())
+        answer = plan_remainder(
+            course=course,
+            start=start,
+            count=len(remaining),
+            first_minutes=remaining[0].planned_minutes,
+        )
+        if isinstance(answer, planner.Refusal):
+            raise CourseRefused(answer)
+        _apply_plan(course, remaining, answer)
+        _bump(course)
+    return len(remaining)
 
 
 # --- Archiving a patient --------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A protocol template as data: ``TemplateSnapshot``, the one form of it (format 1).
+"""A protocol template as data: ``TemplateSnapshot``, the one form of it (format 2).
 
 One form serves every purpose. A course stores it when it is planned
 (``Course.template_snapshot``), so that its handouts and sheets never change when the template
@@ -9,14 +9,14 @@ from a template or reads its stored form; everything else reads a ``TemplateSnap
 
 The stored form is JSON::
 
-    {"format": 1,
+    {"format": 2,
      "slug": "knee-arthrosis-classic",
      "name": {"en": "...", "ru": "..."}, "description": {"en": "...", "ru": "..."},
      "method_style": "classic", "conditions": ["knee_arthrosis"], "stages": [1, 2],
      "start_minutes": 7, "step_minutes": 1, "target_minutes": 15,
      "min_sessions": 15, "max_sessions": 20, "default_sessions": 15,
      "cadence_days": 1, "break_months": 1, "postop_days": 21,
-     "knee_sparing": false, "in_warm_water": false, "active": true,
+     "knee_sparing": false, "in_warm_water": false, "active": true, "buffer_minutes": 10,
      "steps": [{"phase": "main", "technique": "kneading", "body_area": {...},
                 "instruction": {...}, "repetitions": {...}}, ...],
      "handout_sections": [{"title": {...}, "text": {...}}, ...]}
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import planner
 from core.texts import LANGUAGES, field_name, language_code
 
-FORMAT = 1
+FORMAT = 2  # 2: the booking buffer (migration 0015)
 
 TEMPLATE_TEXTS = ["name", "description"]
 # The values the planner reads (``planner.TemplateRules``), besides the slug and the name.
@@ -63,6 +63,7 @@ TEMPLATE_VALUES = [
     "knee_sparing",
     "in_warm_water",
     "active",
+    "buffer_minutes",
 ]
 STEP_VALUES = ["phase", "technique"]
 STEP_TEXTS = ["body_area", "instruction", "repetitions"]
@@ -126,6 +127,7 @@ class TemplateSnapshot:
     knee_sparing: bool
     in_warm_water: bool
     active: bool
+    buffer_minutes: int
     steps: tuple[SnapshotStep, ...]
     handout_sections: tuple[SnapshotSection, ...]
 

@@ -21,7 +21,16 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from audit.models import AuditEntry
-from clinic.models import CLINIC_ADMIN, THERAPIST, Clinic, ClosedDate, User
+from clinic.models import (
+    CLINIC_ADMIN,
+    THERAPIST,
+    Absence,
+    Clinic,
+    ClosedDate,
+    Room,
+    User,
+    WorkingHours,
+)
 from ops import backup
 from patients.models import ContraindicationKind, Patient, PatientContraindication
 from protocols.exchange import record_version
@@ -66,6 +75,11 @@ def build_clinic(name, prefix):
         username=f"{prefix}-olga", first_name="Olga", clinic=clinic, language="ru"
     )
     therapist.user_permissions.add(Permission.objects.get(codename="view_documentjob"))
+    Room.objects.create(clinic=clinic, name="Room 1", order=1)
+    for weekday in range(5):
+        WorkingHours.objects.create(therapist=therapist, weekday=weekday, start=540, end=780)
+        WorkingHours.objects.create(therapist=therapist, weekday=weekday, start=840, end=1080)
+    Absence.objects.create(therapist=therapist, start=date(2026, 8, 1), end=date(2026, 8, 14))
     varicose = ContraindicationKind.objects.create(
         clinic=clinic, code="varicose", name="Varicose veins", name_ru="Варикоз", severity="warns"
     )

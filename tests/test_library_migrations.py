@@ -16,6 +16,9 @@ from protocols.models import ProtocolTemplate
 from protocols.snapshot import template_snapshot
 
 shorter = import_module("protocols.migrations.0009_shorter_handout_texts")
+buffer_format = import_module(
+    "protocols.migrations.0015_snapshot_format_2_buffer_and_session_therapists"
+)
 snapshot_format = import_module("protocols.migrations.0013_template_snapshot_format_1")
 
 
@@ -166,9 +169,11 @@ def test_untouched_texts_get_the_shorter_wording_and_edited_ones_stay(clinic_a):
     assert latest.note == "Shorter handout texts (library update)"
     assert latest.data["handout_sections"][1]["text"]["en"] == "Our own honey rub advice."
     assert latest.data["handout_sections"][0]["text"]["ru"] == new_session["text"]["ru"]
-    # The version 0009 wrote is the one the app writes today once 0013 has numbered its format:
-    # the app's next save sees no false change.
-    assert snapshot_format.version_forwards(latest.data) == template_snapshot(template)
+    # The version 0009 wrote is the one the app writes today once 0013 has numbered its format
+    # and 0015 added the booking buffer: the app's next save sees no false change.
+    numbered = snapshot_format.version_forwards(latest.data)
+    with_buffer = buffer_format.snapshot_forwards(numbered, template.buffer_minutes)
+    assert with_buffer == template_snapshot(template)
 
 
 @pytest.mark.django_db

@@ -39,12 +39,13 @@ def test_the_stored_form_reads_back_as_it_was_written(clinic_a):
     "data",
     [
         {"name": "Knee arthrosis", "name_ru": "Гонартроз", "steps": []},  # the flat form of old
-        {"format": 2, "name": {"en": "From a newer app"}},
+        {"format": 1, "name": {"en": "Before the booking buffer"}, "steps": []},
+        {"format": 3, "name": {"en": "From a newer app"}},
         {"format": "1"},
     ],
 )
 def test_another_form_is_refused_not_misread(data):
-    with pytest.raises(ValueError, match=r"this version of the app reads format 1"):
+    with pytest.raises(ValueError, match=r"this version of the app reads format 2"):
         TemplateSnapshot.from_data(data)
 
 

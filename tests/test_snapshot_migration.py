@@ -1,4 +1,5 @@
-"""Migration 0013: course snapshots and template versions in format 1, documents unchanged."""
+"""Migrations 0013 and 0015: course snapshots and template versions in format 1, then 2 (with
+the booking buffer); documents unchanged."""
 
 import io
 import json
@@ -19,6 +20,9 @@ from protocols.models import Course, ProtocolTemplate, TemplateVersion
 from protocols.snapshot import FORMAT, template_snapshot
 
 migration = import_module("protocols.migrations.0013_template_snapshot_format_1")
+buffer_migration = import_module(
+    "protocols.migrations.0015_snapshot_format_2_buffer_and_session_therapists"
+)
 # What the app stored for the demo's first course before this migration (its flat form).
 OLD_SNAPSHOT = json.loads(
     (Path(__file__).parent / "data" / "course_snapshot_before_format_1.json").read_text("utf-8")
@@ -29,9 +33,11 @@ pytestmark = pytest.mark.django_db
 
 def forwards():
     migration.forwards(apps, SimpleNamespace(connection=connection))
+    buffer_migration.forwards(apps, SimpleNamespace(connection=connection))
 
 
 def backwards():
+    buffer_migration.backwards(apps, SimpleNamespace(connection=connection))
     migration.backwards(apps, SimpleNamespace(connection=connection))
 
 
@@ -56,13 +62,16 @@ def demo_documents() -> dict[str, str]:
 def test_the_old_flat_snapshot_becomes_the_template_as_the_app_stores_it_now(clinic_a):
     template = ProtocolTemplate.objects.get(clinic=clinic_a, slug=OLD_SNAPSHOT["slug"])
 
-    converted = migration.course_snapshot_forwards(OLD_SNAPSHOT, template)
+    format_1 = migration.course_snapshot_forwards(OLD_SNAPSHOT, template)
+    converted = buffer_migration.snapshot_forwards(format_1, template.buffer_minutes)
 
     assert converted == template_snapshot(template)
+    assert converted["buffer_minutes"] == 10
     assert converted["format"] == FORMAT
     assert converted["steps"][0]["body_area"] == {"en": "Lower back", "ru": "Поясница"}
     # And back: the flat form again, with the template's id that the old form carried.
-    assert migration.course_snapshot_backwards(converted, OLD_SNAPSHOT["id"]) == OLD_SNAPSHOT
+    assert buffer_migration.snapshot_backwards(converted) == format_1
+    assert migration.course_snapshot_backwards(format_1, OLD_SNAPSHOT["id"]) == OLD_SNAPSHOT
 
 
 def test_a_snapshot_from_before_the_russian_texts_gets_empty_russian_ones(clinic_a):
@@ -117,7 +126,12 @@ def test_every_demo_document_reads_the_same_after_the_migration():
 def test_running_it_twice_changes_nothing():
     call_command("seed_demo", stdout=io.StringIO())
     stored = dict(Course.objects.values_list("pk", "template_snapshot"))
+    buffer_migration.backwards(apps, SimpleNamespace(connection=connection))
+    format_1 = dict(Course.objects.values_list("pk", "template_snapshot"))
 
-    forwards()
+    migration.forwards(apps, SimpleNamespace(connection=connection))  # 0013 a second time
+    assert dict(Course.objects.values_list("pk", "template_snapshot")) == format_1
+    for _twice in range(2):
+        buffer_migration.forwards(apps, SimpleNamespace(connection=connection))
 
     assert dict(Course.objects.values_list("pk", "template_snapshot")) == stored

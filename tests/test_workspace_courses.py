@@ -479,7 +479,8 @@ def test_the_preview_costs_the_same_queries_however_long_the_record(
         PatientContraindicationFactory(patient=patient, start=today() - timedelta(days=400))
 
     # session, user with clinic, permissions, patient with clinic, its conditions (for the
-    # form and the planner), active templates, then the planner's input: closed dates,
-    # exacerbations, contraindications with their kinds, other courses with their first and
-    # last dates
-    assert count_queries(signed_in, url, data) == first == 10
+    # form and the planner), active templates, the user's roles (may they book a colleague?),
+    # then the planner's input: closed dates, exacerbations, contraindications with their kinds,
+    # other courses with their first and last dates, the therapist's weekly hours (none here:
+    # no times to place)
+    assert count_queries(signed_in, url, data) == first == 12

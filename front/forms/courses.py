@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import planner
+from clinic.models import User
+from core.fields import ClockTimeFormField
 from front.forms.patients import DateInput
 from protocols.planning import rules_from_template
 from protocols.services import check_start_window
@@ -33,11 +35,33 @@ class PlanCourseForm(forms.Form):
     cadence_days = forms.TypedChoiceField(
         label=_("How often"), coerce=int, choices=CADENCE_CHOICES, required=False, empty_value=None
     )
+    therapist = forms.ModelChoiceField(
+        label=_("Therapist"), queryset=User.objects.none(), required=True, empty_label=None
+    )
+    preferred_time = ClockTimeFormField(
+        label=_("Preferred time"),
+        required=False,
+        help_text=_(
+            "HH:MM. Sessions are booked at this time where the therapist is free, else at the "
+            "nearest free time that day."
+        ),
+    )
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, patient, templates, **kwargs):
+    def __init__(self, *args, patient, templates, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.user = user
+        # A clinic admin books any colleague; a therapist books their own time.
+        if user.is_clinic_admin:
+            colleagues = User.objects.filter(clinic_id=patient.clinic_id, is_active=True)
+            self.fields["therapist"].queryset = colleagues.order_by("last_name", "first_name")
+            self.fields["therapist"].label_from_instance = lambda u: (
+                u.get_full_name() or u.get_username()
+            )
+            self.initial.setdefault("therapist", user.pk)
+        else:
+            del self.fields["therapist"]
         conditions = [c.as_planner_condition() for c in patient.conditions.all()]
         self.templates = {t.pk: t for t in templates}
         suited, others = [], []
@@ -55,6 +79,10 @@ class PlanCourseForm(forms.Form):
             self.initial.setdefault("token", uuid.uuid4())
             if suited:
                 self.initial.setdefault("template", suited[0][0])
+
+    def chosen_therapist(self):
+        """The therapist the course is booked with: the chosen one, else the user."""
+        return self.cleaned_data.get("therapist") or self.user
 
     def clean_template(self):
         return self.templates[self.cleaned_data["template"]]

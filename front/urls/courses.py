@@ -13,6 +13,7 @@ urlpatterns = [
     path("patients/<int:pk>/courses/preview/", courses.course_preview, name="course_preview"),
     path("courses/<int:pk>/", courses.course_detail, name="course"),
     path("courses/<int:pk>/resume/", courses.course_resume, name="course_resume"),
+    path("courses/<int:pk>/times/", courses.course_times, name="course_times"),
     path(
         "courses/<int:pk>/<close_action:action>/",
         courses.course_close,

@@ -13,9 +13,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 import planner
+from core.fields import clock_text
 from front.decorators import clinic_member_required
-from front.forms.courses import CourseChangeForm, PlanCourseForm, RecordSessionForm, ResumeForm
+from front.forms.courses import (
+    STALE_FORM,
+    CourseChangeForm,
+    PlanCourseForm,
+    RecordSessionForm,
+    ResumeForm,
+)
 from patients.selectors import get_patient_for_user
+from protocols import booking
 from protocols.models import Course, ProtocolTemplate, Session
 from protocols.planning import next_course_window, plan_for_patient, reason_message
 from protocols.selectors import get_course_for_user
@@ -24,6 +32,7 @@ from protocols.services import (
     CourseRefused,
     close_course,
     create_course,
+    give_times,
     record_session,
     resume_course,
     suggested_resume_date,
@@ -41,7 +50,11 @@ def query_date(request, key):
 def _plan_form(request, patient, data=None):
     templates = list(ProtocolTemplate.objects.for_user(request.user).active().order_by("name"))
     initial = {"start": query_date(request, "start") or timezone.localdate()}
-    return PlanCourseForm(data, patient=patient, templates=templates, initial=initial)
+    if data is None:  # the form opens at the patient's usual time with this therapist
+        initial["preferred_time"] = booking.default_time(patient, request.user)
+    return PlanCourseForm(
+        data, patient=patient, templates=templates, user=request.user, initial=initial
+    )
 
 
 def _answer_context(answer) -> dict:
@@ -52,9 +65,22 @@ def _answer_context(answer) -> dict:
             "refusal": [(r.rule, reason_message(r)) for r in answer.reasons],
             "earliest_start": answer.earliest_start,
         }
+    moved = {}  # session number → why it is not at the preferred time or on its due day
+    for note in answer.notes:
+        moved.setdefault(note.params.get("number"), []).append(reason_message(note))
     return {
         "plan": answer,
         "warnings": [(r.rule, reason_message(r)) for r in answer.warnings],
+        "rows": [
+            {
+                "session": s,
+                "time": clock_text(s.start) if s.start is not None else "",
+                "ends": clock_text(s.end) if s.end is not None else "",
+                "moved": moved.get(s.number, []),
+            }
+            for s in answer.sessions
+        ],
+        "timed": any(s.start is not None for s in answer.sessions),
     }
 
 
@@ -76,9 +102,10 @@ def course_new(request, pk):
                 start=data["start"],
                 sessions=data["sessions"],
                 cadence_days=data["cadence_days"],
-                therapist=request.user,
+                therapist=form.chosen_therapist(),
                 created_by=request.user,
                 request_token=data["token"],
+                preferred_time=data["preferred_time"],
             )
         except CourseRefused as refused:
             answer = refused.refusal
@@ -121,6 +148,8 @@ def course_preview(request, pk):
             start=data["start"],
             sessions=data["sessions"],
             cadence_days=data["cadence_days"],
+            therapist=form.chosen_therapist(),
+            preferred_time=data["preferred_time"],
         )
     return render(
         request,
@@ -133,9 +162,8 @@ def course_preview(request, pk):
 @permission_required("protocols.view_course", raise_exception=True)
 def course_detail(request, pk):
     course = get_course_for_user(request.user, pk)
-    prefetch_related_objects(
-        [course], Prefetch("sessions", queryset=Session.objects.order_by("number"))
-    )
+    timed = Session.objects.select_related("room", "therapist").order_by("number")
+    prefetch_related_objects([course], Prefetch("sessions", queryset=timed))
     sessions = list(course.sessions.all())
     counts = {status: 0 for status, _label in Session.STATUS_CHOICES}
     for session in sessions:
@@ -157,6 +185,7 @@ def course_detail(request, pk):
             "resume_form": resume_form,
             "today": timezone.localdate(),
             "next_window": next_course_window([course]),
+            "untimed": any(s.status == Session.PLANNED and s.starts_at is None for s in sessions),
         },
     )
 
@@ -269,6 +298,36 @@ def course_close(request, pk, action):
 @require_POST
 @clinic_member_required
 @permission_required("protocols.change_course", raise_exception=True)
+def course_times(request, pk):
+    """Give the course's remaining sessions without a time their times (one click)."""
+    course = get_course_for_user(request.user, pk)
+    form = CourseChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()) or str(STALE_FORM))
+        return redirect(course)
+    try:
+        count = give_times(course=course, expected_version=form.cleaned_data["version"])
+    except CourseRefused as refused:
+        for reason in refused.refusal.reasons:
+            messages.error(request, f"{reason.rule}: {reason_message(reason)}")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d session now has its time.",
+                "%(count)d sessions now have their times.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect(course)
+
+
+@require_POST
+@clinic_member_required
+@permission_required("protocols.change_course", raise_exception=True)
 def course_resume(request, pk):
     course = get_course_for_user(request.user, pk)
     form = ResumeForm(request.POST)
@@ -292,7 +351,7 @@ def course_resume(request, pk):
             messages.info(
                 request,
                 _("The earliest date that would work is %(date)s.")
-                % {"date": refused.refusal.earliest_start.isoformat()},
+                % {"date": date_format(refused.refusal.earliest_start)},
             )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import connection
-from django.db.models import Case, Q, When
+from django.db.models import Case, F, Q, When
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.texts import localized
 from front.decorators import clinic_member_required
+from front.templatetags.appointments import appointment_time
 from front.templatetags.links import id_urls
 from patients.models import Patient
 from protocols.models import SNAPSHOT_NAMES, Course, Session, snapshot_names
@@ -47,6 +48,7 @@ class DayRow:
     pk: int
     number: int
     date: date
+    time: str  # "10:30–11:00 · Room 2", or "time to be agreed"
     planned_minutes: int
     status: str
     status_label: str
@@ -70,12 +72,19 @@ def day_rows(user, days) -> list[DayRow]:
         .filter(date__in=days)
         .exclude(status=Session.CANCELLED)
         .annotate(mine=Case(When(course__therapist=user, then=0), default=1), **names)
-        .order_by("date", "mine", "course__patient__last_name", "number")
+        .order_by(
+            "date",
+            "mine",
+            F("starts_at").asc(nulls_last=True),
+            "course__patient__last_name",
+            "number",
+        )
         .values_list(
             *("pk", "number", "date", "planned_minutes", "status", "course_id"),
             *("course__patient_id", "course__patient__last_name", "course__patient__first_name"),
             *("course__therapist__first_name", "course__therapist__last_name"),
-            *("course__therapist__username", "mine"),
+            *("course__therapist__username", "mine", "starts_at", "ends_at", "room__name"),
+            "course__patient__clinic__time_zone",
             *names,
             named=True,
         )
@@ -93,6 +102,12 @@ def day_rows(user, days) -> list[DayRow]:
                 pk=row.pk,
                 number=row.number,
                 date=row.date,
+                time=appointment_time(
+                    row.course__patient__clinic__time_zone,
+                    row.starts_at,
+                    row.ends_at,
+                    row.room__name,
+                ),
                 planned_minutes=row.planned_minutes,
                 status=row.status,
                 status_label=labels.get(row.status, row.status),

@@ -4,7 +4,7 @@ Two forms:
 
     plan_course --input request.json [--clinic ID]      facts inline (``-`` reads stdin)
     plan_course --patient ID --template SLUG --start YYYY-MM-DD
-                [--sessions N] [--cadence-days N] [--save]
+                [--sessions N] [--cadence-days N] [--therapist USERNAME] [--time HH:MM] [--save]
 
 Both print ``{"ok": true, "sessions": [...], ...}`` or ``{"ok": false, "reasons": [...],
 "earliest_start": ...}`` and exit 0. An ``--input`` request with a ``"schedule"`` (see the README)
@@ -22,8 +22,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 import planner
-from clinic.models import Clinic
+from clinic.models import Clinic, User
 from patients.models import ContraindicationKind, Patient
+from planner import schedule as scheduling
 from protocols.models import ProtocolTemplate
 from protocols.planning import (
     PlanInputError,
@@ -62,6 +63,14 @@ class Command(BaseCommand):
         parser.add_argument("--start", metavar="YYYY-MM-DD", help="With --patient: start date.")
         parser.add_argument("--sessions", help="Number of sessions (default: the template's).")
         parser.add_argument("--cadence-days", help="Days between sessions (default: template's).")
+        parser.add_argument(
+            "--therapist",
+            metavar="USERNAME",
+            help="With --patient: book with this colleague (default: the patient's last course's).",
+        )
+        parser.add_argument(
+            "--time", metavar="HH:MM", help="With --patient: the preferred time of day."
+        )
         parser.add_argument("--save", action="store_true", help="With --patient: save the course.")
         parser.add_argument("--language", default="en", choices=["en", "ru"])
 
@@ -128,8 +137,21 @@ class Command(BaseCommand):
         template = self.find_template(patient.clinic.protocol_templates.all(), options["template"])
         sessions = options["sessions"] and positive_int(options["sessions"])
         cadence = options["cadence_days"] and positive_int(options["cadence_days"])
+        therapist = self.find_therapist(patient, options["therapist"])
+        preferred = None
+        if options["time"] is not None:
+            try:
+                preferred = scheduling.parse_time(options["time"])
+            except ValueError:
+                raise malformed(f"--time: {options['time']!r} is not a time (HH:MM)") from None
         answer = plan_for_patient(
-            patient=patient, template=template, start=start, sessions=sessions, cadence_days=cadence
+            patient=patient,
+            template=template,
+            start=start,
+            sessions=sessions,
+            cadence_days=cadence,
+            therapist=therapist,
+            preferred_time=preferred,
         )
         result = answer_as_json(answer)
         if not options["save"] or not answer.ok:
@@ -142,12 +164,24 @@ class Command(BaseCommand):
                 start=start,
                 sessions=sessions,
                 cadence_days=cadence,
+                therapist=therapist,
+                preferred_time=preferred,
             )
         except CourseRefused as refused:  # the facts changed between planning and saving
             return answer_as_json(refused.refusal)
         except ValidationError as exc:
             raise malformed(" ".join(exc.messages)) from None
         return {"course_id": course.pk, **result}
+
+    def find_therapist(self, patient, username):
+        """The colleague named, else the therapist of the patient's latest course (or none)."""
+        if username is None:
+            latest = patient.courses.exclude(therapist=None).order_by("-created_at").first()
+            return latest.therapist if latest else None
+        therapist = User.objects.filter(clinic=patient.clinic, username=username).first()
+        if therapist is None:
+            raise malformed(f"no member of staff {username!r} in the patient's clinic")
+        return therapist
 
     def find_template(self, templates, slug) -> ProtocolTemplate:
         if not isinstance(slug, str) or not slug:
