@@ -10,7 +10,7 @@ from django.utils import translation
 
 import planner
 from clinic.models import ClosedDate
-from protocols.models import Course, ProtocolTemplate
+from protocols.models import Course
 from protocols.planning import (
     answer_as_json,
     build_request,
@@ -23,7 +23,8 @@ from protocols.planning import (
     rules_from_template,
     template_snapshot,
 )
-from tests.factories import MONDAY, ConditionFactory, CourseFactory, ExacerbationFactory
+from tests import workspace
+from tests.factories import MONDAY, CourseFactory, ExacerbationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +35,12 @@ SESSION_11, SESSION_15 = date(2026, 3, 25), date(2026, 4, 3)
 
 @pytest.fixture
 def classic(clinic_a):
-    return ProtocolTemplate.objects.get(clinic=clinic_a, slug="knee-arthrosis-classic")
+    return workspace.classic(clinic_a)
 
 
 @pytest.fixture
-def knee_patient(patient_a):
-    ConditionFactory(patient=patient_a, stage=2, side="left")
-    return patient_a
+def knee_patient(clinic_a):
+    return workspace.knee_patient(clinic_a)
 
 
 def plan_from(patient, template, start):
@@ -82,7 +82,7 @@ def test_every_course_not_cancelled_holds_its_dates(knee_patient, classic, statu
 
 
 def test_a_cancelled_course_or_one_with_every_session_cancelled_holds_no_dates(
-    knee_patient, classic, patient_a
+    knee_patient, classic
 ):
     CourseFactory(patient=knee_patient, status=Course.CANCELLED)
     CourseFactory(patient=knee_patient, status=Course.COMPLETED, cancelled=list(range(1, 16)))

@@ -5,8 +5,6 @@ from datetime import date, timedelta
 from html import unescape
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -15,12 +13,6 @@ from patients.models import Condition, Exacerbation, Patient
 from protocols.models import Course, Session
 from tests.factories import ConditionFactory, CourseFactory, PatientFactory
 from tests.workspace import knee_patient, running_course, today
-
-
-@pytest.fixture
-def signed_in(client, therapist_a):
-    client.force_login(therapist_a)
-    return client
 
 
 def names(response):
@@ -69,14 +61,8 @@ def test_the_list_shows_25_a_page(signed_in, clinic_a):
     assert "Page 1 of 2" in first.content.decode()
 
 
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 @pytest.mark.django_db
-def test_the_list_costs_the_same_queries_for_3_or_25_patients(signed_in, clinic_a):
+def test_the_list_costs_the_same_queries_for_3_or_25_patients(signed_in, clinic_a, count_queries):
     url = reverse("patients:list")
     for _ in range(3):
         knee_patient(clinic_a)
@@ -91,7 +77,7 @@ def test_the_list_costs_the_same_queries_for_3_or_25_patients(signed_in, clinic_
 
 @pytest.mark.django_db
 def test_the_patient_page_costs_the_same_queries_however_long_the_history(
-    signed_in, clinic_a, therapist_a
+    signed_in, clinic_a, therapist_a, count_queries
 ):
     patient = knee_patient(clinic_a)
     url = reverse("patients:detail", args=[patient.pk])
@@ -243,7 +229,9 @@ def test_the_pain_chart_plots_recorded_scores(signed_in, clinic_a, therapist_a):
 
 
 @pytest.mark.django_db
-def test_a_name_search_costs_the_same_queries_for_3_or_25_matches(signed_in, clinic_a):
+def test_a_name_search_costs_the_same_queries_for_3_or_25_matches(
+    signed_in, clinic_a, count_queries
+):
     url = reverse("patients:list") + "?q=Petr"
     for _ in range(3):
         knee_patient(clinic_a)
