@@ -1,32 +1,37 @@
-"""protocols/planning.py: the planner's input read from the database, its answer as text.
+"""protocols/planning.py: the planner's input from the database or from JSON facts, its answer
+as text and JSON, and the next course's window.
 
-Dates are fixed (2026-03-02 is a Monday); clinic A works Monday to Saturday.
+Dates are fixed (2026-03-02 is a Monday); clinic A works Monday to Saturday. The tests of the JSON
+facts, the answers and the window need no database (the mutation run tries them first).
 """
 
+import re
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 import planner
 from clinic.models import ClosedDate
 from protocols.models import Course
 from protocols.planning import (
+    PlanInputError,
     answer_as_json,
     build_request,
     clinic_calendar,
+    next_course_window,
     other_courses,
     plan_for_patient,
     reason_as_dict,
     reason_message,
+    request_from_facts,
     rules_from_snapshot,
     rules_from_template,
     template_snapshot,
 )
 from tests import workspace
 from tests.factories import MONDAY, CourseFactory, ExacerbationFactory
-
-pytestmark = pytest.mark.django_db
 
 # A course of 15 sessions every other day from MONDAY, Sundays closed: sessions 11 to 15 fall
 # on 25, 27 and 30 March, 1 and 3 April.
@@ -225,3 +230,454 @@ def test_the_json_answer_of_a_plan_and_of_a_refusal(knee_patient, classic):
         "earliest_start": "2026-03-07",
     }
     assert undated["earliest_start"] is None
+
+
+# --- Requests from JSON facts (plan_course --input), without the database --------------------
+
+RULES = planner.TemplateRules(
+    slug="classic", name="Classic", conditions=frozenset({planner.KNEE_ARTHROSIS})
+)
+KINDS = {
+    code: SimpleNamespace(
+        code=code,
+        name=name,
+        severity=severity,
+        patient_text=text,
+        planner_translations=lambda name=name: {"name_ru": f"{name} (ru)", "advice_ru": ""},
+    )
+    for code, name, severity, text in [
+        ("fever", "Fever", planner.BLOCKS, "Stay at home."),
+        ("anticoagulants", "Blood thinners", planner.WARNS, ""),
+    ]
+}
+FACTS = {
+    "start": "2026-12-01",
+    "sessions": 16,
+    "cadence_days": 2,
+    "clinic": {"closed_weekdays": [6, 5], "closed_dates": ["2026-12-25", "2026-12-31"]},
+    "patient": {
+        "conditions": [
+            {"kind": "knee_arthrosis", "stage": 2, "side": "left", "knee_tender": True},
+            {
+                "kind": "endoprosthetics",
+                "joint": "hip",
+                "side": "right",
+                "surgery_date": "2026-10-01",
+            },
+            {"kind": "sciatica", "side": "both", "stage": 3},
+        ],
+        "exacerbations": [
+            {"condition": "sciatica", "start": "2026-11-01", "end": "2026-11-01"},
+            {"condition": "inflammatory_arthritis", "start": "2026-11-20"},
+        ],
+        "contraindications": [
+            {"kind": "anticoagulants", "start": "2026-01-01", "end": None},
+            {"kind": "fever", "start": "2026-11-20", "end": "2026-11-24"},
+        ],
+        "previous_courses": [
+            {"first_session": "2026-06-01", "last_session": "2026-07-10"},
+            {"first_session": "2026-09-01", "last_session": "2026-09-01"},
+        ],
+    },
+}
+
+
+def facts(**changes):
+    return {**FACTS, **changes}
+
+
+def patient_facts(**changes):
+    return facts(patient={**FACTS["patient"], **changes})
+
+
+def from_facts(payload):
+    return request_from_facts(payload, rules=RULES, contraindication_kinds=KINDS)
+
+
+def test_every_fact_of_the_json_reaches_the_planner():
+    request = from_facts(FACTS)
+
+    assert request == planner.PlanRequest(
+        template=RULES,
+        start=date(2026, 12, 1),
+        sessions=16,
+        cadence_days=2,
+        calendar=planner.WorkingCalendar(
+            working_weekdays=frozenset({0, 1, 2, 3, 4}),
+            closed_dates=frozenset({date(2026, 12, 25), date(2026, 12, 31)}),
+        ),
+        conditions=(
+            planner.Condition("knee_arthrosis", stage=2, side="left", knee_tender=True),
+            planner.Condition(
+                "endoprosthetics", side="right", joint="hip", surgery_date=date(2026, 10, 1)
+            ),
+            planner.Condition("sciatica", side="both"),
+        ),
+        exacerbations=(
+            planner.Exacerbation("sciatica", planner.Period(date(2026, 11, 1), date(2026, 11, 1))),
+            planner.Exacerbation("inflammatory_arthritis", planner.Period(date(2026, 11, 20))),
+        ),
+        contraindications=(
+            planner.Contraindication(
+                "anticoagulants", "Blood thinners", planner.WARNS, planner.Period(date(2026, 1, 1))
+            ),
+            planner.Contraindication(
+                "fever",
+                "Fever",
+                planner.BLOCKS,
+                planner.Period(date(2026, 11, 20), date(2026, 11, 24)),
+                advice="Stay at home.",
+            ),
+        ),
+        other_courses=(
+            planner.OtherCourse(date(2026, 6, 1), date(2026, 7, 10)),
+            planner.OtherCourse(date(2026, 9, 1), date(2026, 9, 1)),
+        ),
+    )
+    # Compared apart: a contraindication's translations are not part of its equality.
+    assert [c.translations for c in request.contraindications] == [
+        {"name_ru": "Blood thinners (ru)", "advice_ru": ""},
+        {"name_ru": "Fever (ru)", "advice_ru": ""},
+    ]
+
+
+def test_facts_left_out_take_the_templates_and_an_open_clinic():
+    request = from_facts({"start": "2026-12-01"})
+
+    assert request == planner.PlanRequest(template=RULES, start=date(2026, 12, 1))
+    assert request.calendar.working_weekdays == frozenset(range(7))
+    assert (request.sessions, request.cadence_days) == (None, None)
+
+
+def test_a_tender_knee_needs_a_true_value():
+    conditions = [
+        {"kind": "knee_arthrosis", "stage": 2, "knee_tender": value} for value in (1, 0, None, "")
+    ]
+
+    request = from_facts(patient_facts(conditions=conditions))
+
+    assert [c.knee_tender for c in request.conditions] == [True, False, False, False]
+
+
+def whole(message: str) -> str:
+    return f"^{re.escape(message)}$"
+
+
+KNOWN_KINDS = "knee_arthrosis, endoprosthetics, sciatica, inflammatory_arthritis"
+DATE = "expected a date as YYYY-MM-DD, got"
+WEEKDAYS = "clinic.closed_weekdays: weekdays are numbered 0 (Monday) to 6."
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ([], "request: expected an object."),
+        (facts(start=None), f"start: {DATE} None."),
+        (facts(start=20261201), f"start: {DATE} 20261201."),
+        (facts(start="2026-02-30"), "start: '2026-02-30' is not a valid date (YYYY-MM-DD)."),
+        (facts(sessions=0), "sessions: expected a whole number of at least 1, got 0."),
+        (facts(sessions=True), "sessions: expected a whole number of at least 1, got True."),
+        (facts(sessions="16"), "sessions: expected a whole number of at least 1, got '16'."),
+        (facts(cadence_days=0), "cadence_days: expected a whole number of at least 1, got 0."),
+        (facts(cadence_days=1.5), "cadence_days: expected a whole number of at least 1, got 1.5."),
+        (facts(clinic=None), "clinic: expected an object."),
+        (facts(clinic={"closed_weekdays": "6"}), "clinic.closed_weekdays: expected a list."),
+        (facts(clinic={"closed_weekdays": [7]}), WEEKDAYS),
+        (facts(clinic={"closed_weekdays": [-1]}), WEEKDAYS),
+        (facts(clinic={"closed_weekdays": [True]}), WEEKDAYS),
+        (facts(clinic={"closed_weekdays": [False]}), WEEKDAYS),
+        (facts(clinic={"closed_weekdays": ["6"]}), WEEKDAYS),
+        (
+            facts(clinic={"closed_weekdays": [6, 5, 4, 3, 2, 1, 0]}),
+            "clinic.closed_weekdays: the clinic needs at least one working day.",
+        ),
+        (facts(clinic={"closed_dates": "2026-12-25"}), "clinic.closed_dates: expected a list."),
+        (
+            facts(clinic={"closed_dates": ["2026-12-25", None]}),
+            f"clinic.closed_dates[1]: {DATE} None.",
+        ),
+        (facts(patient=[]), "patient: expected an object."),
+        (patient_facts(conditions={}), "patient.conditions: expected a list."),
+        (
+            patient_facts(conditions=[{"kind": "sciatica"}, 1]),
+            "patient.conditions[1]: expected an object.",
+        ),
+        (
+            patient_facts(conditions=[{"kind": "sciatica"}, {"kind": "gout"}]),
+            f"patient.conditions[1].kind: unknown condition kind 'gout' (known: {KNOWN_KINDS}).",
+        ),
+        (
+            patient_facts(conditions=[{"stage": 2}]),
+            f"patient.conditions[0].kind: unknown condition kind None (known: {KNOWN_KINDS}).",
+        ),
+        (
+            patient_facts(conditions=[{"kind": "sciatica"}, {"kind": "knee_arthrosis"}]),
+            "patient.conditions[1].stage: knee arthrosis needs a stage of 1, 2 or 3.",
+        ),
+        (
+            patient_facts(conditions=[{"kind": "knee_arthrosis", "stage": "2"}]),
+            "patient.conditions[0].stage: knee arthrosis needs a stage of 1, 2 or 3.",
+        ),
+        (
+            patient_facts(conditions=[{"kind": "knee_arthrosis", "stage": 0}]),
+            "patient.conditions[0].stage: knee arthrosis needs a stage of 1, 2 or 3.",
+        ),
+        (
+            patient_facts(conditions=[{"kind": "sciatica", "surgery_date": "soon"}]),
+            "patient.conditions[0].surgery_date: 'soon' is not a valid date (YYYY-MM-DD).",
+        ),
+        (
+            patient_facts(conditions=[{"kind": "sciatica"}, {"kind": "endoprosthetics"}]),
+            "patient.conditions[1].surgery_date: joint replacement needs its surgery date.",
+        ),
+        (patient_facts(exacerbations=None), "patient.exacerbations: expected a list."),
+        (
+            patient_facts(exacerbations=[{"condition": "sciatica", "start": "2026-11-01"}, "x"]),
+            "patient.exacerbations[1]: expected an object.",
+        ),
+        (
+            patient_facts(exacerbations=[{"condition": "sciatica", "start": "2026-11-01"}, {}]),
+            "patient.exacerbations[1].condition: unknown condition kind None.",
+        ),
+        (
+            patient_facts(exacerbations=[{"condition": "sciatica"}]),
+            f"patient.exacerbations[0].start: {DATE} None.",
+        ),
+        (
+            patient_facts(
+                exacerbations=[{"condition": "sciatica", "start": "2026-11-01", "end": 1}]
+            ),
+            f"patient.exacerbations[0].end: {DATE} 1.",
+        ),
+        (
+            patient_facts(
+                exacerbations=[
+                    {"condition": "sciatica", "start": "2026-11-05", "end": "2026-11-04"}
+                ]
+            ),
+            "patient.exacerbations[0]: the end 2026-11-04 is before the start 2026-11-05.",
+        ),
+        (patient_facts(contraindications={}), "patient.contraindications: expected a list."),
+        (
+            patient_facts(contraindications=[{"kind": "fever", "start": "2026-11-01"}, []]),
+            "patient.contraindications[1]: expected an object.",
+        ),
+        (
+            patient_facts(
+                contraindications=[{"kind": "fever", "start": "2026-11-01"}, {"kind": "x"}]
+            ),
+            "patient.contraindications[1].kind: unknown contraindication code 'x' "
+            "(known: anticoagulants, fever).",
+        ),
+        (
+            patient_facts(
+                contraindications=[{"kind": "fever", "start": "2026-11-02", "end": "2026-11-01"}]
+            ),
+            "patient.contraindications[0]: the end 2026-11-01 is before the start 2026-11-02.",
+        ),
+        (patient_facts(previous_courses="June"), "patient.previous_courses: expected a list."),
+        (
+            patient_facts(previous_courses=[FACTS["patient"]["previous_courses"][0], 2]),
+            "patient.previous_courses[1]: expected an object.",
+        ),
+        (
+            patient_facts(previous_courses=[{"last_session": "2026-07-10"}]),
+            f"patient.previous_courses[0].first_session: {DATE} None.",
+        ),
+        (
+            patient_facts(previous_courses=[{"first_session": "2026-06-01"}]),
+            f"patient.previous_courses[0].last_session: {DATE} None.",
+        ),
+        (
+            patient_facts(
+                previous_courses=[
+                    FACTS["patient"]["previous_courses"][0],
+                    {"first_session": "2026-06-02", "last_session": "2026-06-01"},
+                ]
+            ),
+            "patient.previous_courses[1]: the last session 2026-06-01 is before the first "
+            "2026-06-02.",
+        ),
+    ],
+)
+def test_malformed_facts_are_refused_with_a_message_naming_the_field(payload, message):
+    with pytest.raises(PlanInputError, match=whole(message)):
+        from_facts(payload)
+
+
+# --- Answers without the database -------------------------------------------------------------
+
+STAGE_3 = planner.Reason("R10", planner.R10_STAGE_3)
+
+
+def test_the_json_answer_of_a_plan_lists_every_session_and_warning():
+    answer = planner.Plan(
+        sessions=(
+            planner.PlannedSession(1, date(2026, 3, 2), 7),
+            planner.PlannedSession(2, date(2026, 3, 4), 8),
+        ),
+        warnings=(STAGE_3, FEVER),
+        earliest_next_course=date(2026, 4, 4),
+        next_course_due=date(2026, 9, 2),
+    )
+
+    assert answer_as_json(answer) == {
+        "ok": True,
+        "sessions": [
+            {"number": 1, "date": "2026-03-02", "minutes": 7},
+            {"number": 2, "date": "2026-03-04", "minutes": 8},
+        ],
+        "warnings": [
+            {"rule": "R10", "message": STAGE_3.message},
+            {"rule": "R9", "message": FEVER.message},
+        ],
+        "earliest_next_course": "2026-04-04",
+        "next_course_due": "2026-09-02",
+    }
+
+
+def test_the_json_answer_of_a_refusal_names_every_reason_and_the_earliest_start():
+    dated = planner.Refusal(reasons=(FLARE, FEVER), earliest_start=date(2026, 3, 7))
+    undated = planner.Refusal(reasons=(FLARE,), earliest_start=None)
+
+    assert answer_as_json(dated) == {
+        "ok": False,
+        "reasons": [
+            {"rule": "R6", "message": FLARE.message},
+            {"rule": "R9", "message": FEVER.message},
+        ],
+        "earliest_start": "2026-03-07",
+    }
+    assert answer_as_json(undated)["earliest_start"] is None
+    with translation.override("ru"):
+        assert answer_as_json(undated)["reasons"][0]["message"] == reason_message(FLARE)
+
+
+def test_rules_come_from_a_snapshot_dict():
+    snapshot = {
+        "slug": "s",
+        "name": "S",
+        "start_minutes": 10,
+        "step_minutes": 2,
+        "target_minutes": 20,
+        "min_sessions": 5,
+        "max_sessions": 10,
+        "default_sessions": 6,
+        "cadence_days": 3,
+        "break_months": 2,
+        "postop_days": 30,
+        "knee_sparing": True,
+        "conditions": ["sciatica", "knee_arthrosis"],
+        "stages": [2, 3],
+        "steps": [],
+    }
+
+    assert rules_from_snapshot(snapshot) == planner.TemplateRules(
+        slug="s",
+        name="S",
+        conditions=frozenset({"sciatica", "knee_arthrosis"}),
+        stages=frozenset({2, 3}),
+        start_minutes=10,
+        step_minutes=2,
+        target_minutes=20,
+        min_sessions=5,
+        max_sessions=10,
+        default_sessions=6,
+        cadence_days=3,
+        break_months=2,
+        postop_days=30,
+        knee_sparing=True,
+    )
+
+
+# --- The next course's window (R4, R5), without the database ----------------------------------
+
+
+def a_course(status, *dates, cancelled=(), snapshot=None):
+    """A course as the patient page hands it over: sessions prefetched, in any order."""
+    sessions = [SimpleNamespace(date=day, status="planned") for day in dates]
+    sessions += [SimpleNamespace(date=day, status="cancelled") for day in cancelled]
+    return SimpleNamespace(
+        status=status,
+        sessions=SimpleNamespace(all=lambda: sessions),
+        template_snapshot={"break_months": 1} if snapshot is None else snapshot,
+    )
+
+
+@pytest.fixture
+def today_is(monkeypatch):
+    def set_today(day):
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+    set_today(date(2026, 5, 1))
+    return set_today
+
+
+MARCH = (date(2026, 3, 20), date(2026, 3, 2), date(2026, 4, 3))  # first 2 March, last 3 April
+
+
+def test_no_course_that_holds_dates_gives_no_window(today_is):
+    assert next_course_window([]) is None
+    assert next_course_window([a_course("cancelled", *MARCH)]) is None
+    assert next_course_window([a_course("completed", cancelled=MARCH)]) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "running"),
+    [("planned", True), ("active", True), ("on_hold", True), ("completed", False)],
+)
+def test_the_window_counts_from_the_first_and_last_sessions(today_is, status, running):
+    course = a_course(status, *MARCH)
+
+    assert next_course_window([course]) == {
+        "course": course,
+        "earliest": date(2026, 5, 3),
+        "due": date(2026, 9, 2),
+        "overdue": False,
+        "running": running,
+    }
+
+
+def test_cancelled_sessions_are_not_the_first_or_the_last(today_is):
+    course = a_course(
+        "completed", date(2026, 3, 4), date(2026, 3, 30), cancelled=[MONDAY, date(2026, 4, 3)]
+    )
+
+    window = next_course_window([course])
+
+    assert (window["earliest"], window["due"]) == (date(2026, 4, 30), date(2026, 9, 4))
+
+
+def test_the_break_is_the_templates_as_planned(today_is):
+    two_months = a_course("completed", *MARCH, snapshot={"break_months": 2})
+    unknown = a_course("completed", *MARCH, snapshot={})
+
+    assert next_course_window([two_months])["earliest"] == date(2026, 6, 3)
+    assert next_course_window([unknown])["earliest"] == date(2026, 5, 3)
+
+
+@pytest.mark.parametrize(
+    ("today", "status", "overdue"),
+    [
+        (date(2026, 9, 2), "completed", False),
+        (date(2026, 9, 3), "completed", True),
+        (date(2026, 9, 3), "planned", False),
+        (date(2026, 9, 3), "active", False),
+        (date(2026, 9, 3), "on_hold", False),
+    ],
+)
+def test_a_completed_course_is_overdue_after_its_due_date(today_is, today, status, overdue):
+    today_is(today)
+
+    assert next_course_window([a_course(status, *MARCH)])["overdue"] is overdue
+
+
+def test_the_latest_course_gives_the_window_in_any_order(today_is):
+    march = a_course("completed", *MARCH)
+    september = a_course("completed", date(2026, 9, 1), date(2026, 9, 30))
+    later_cancelled = a_course("cancelled", date(2026, 11, 2))
+
+    for courses in ([march, september, later_cancelled], [later_cancelled, september, march]):
+        window = next_course_window(courses)
+        assert window["course"] is september
+        assert (window["earliest"], window["due"]) == (date(2026, 10, 30), date(2027, 3, 1))
