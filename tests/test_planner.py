@@ -35,6 +35,7 @@ from planner import (
     plan,
     session_dates,
     session_minutes,
+    template_applies,
 )
 
 CLASSIC = TemplateRules(
@@ -723,6 +724,16 @@ def test_a_template_fits_when_any_of_the_patients_conditions_fits():
     template = replace(CLASSIC, conditions=frozenset({KNEE_ARTHROSIS, SCIATICA}))
 
     assert isinstance(plan(request(template=template, conditions=both)), Plan)
+
+
+def test_template_applies_says_whether_r11_lets_the_template_through():
+    tender = Condition(KNEE_ARTHROSIS, stage=2, knee_tender=True)
+
+    assert template_applies(CLASSIC, [KNEE]) is True
+    assert template_applies(KNEE_SPARING, [tender]) is True
+    assert template_applies(CLASSIC, [tender]) is False
+    assert template_applies(SCIATICA_LEG, [KNEE]) is False
+    assert template_applies(CLASSIC, []) is False
 
 
 def test_a_template_for_several_stages_names_them_all_when_it_refuses():
