@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test bench bench-sqlite bench-postgres bench-pdf load-run install check-system messages lint migrations-check test-sqlite test-postgres clean
+.PHONY: run test bench bench-sqlite bench-postgres bench-pdf load-run mutation install check-system messages lint migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (found %d.%d); set PYTHON=python3.11" % sys.version_info[:2])'
@@ -79,5 +79,14 @@ bench-postgres: install messages
 	@CHECK_BENCH=1 CHECK_POSTGRES=1 scripts/check-system.sh
 	scripts/with-postgres.sh $(PY) scripts/bench.py run --database postgres
 
+# Figures, not pass/fail: mutation testing of planner/ and protocols/planning.py with mutmut 3
+# ([tool.mutmut] in pyproject.toml), from scratch in mutants/, on SQLite. About 40 minutes on 2
+# cores. Then `.venv/bin/mutmut results` lists the survivors and `.venv/bin/mutmut show NAME`
+# shows one; docs/mutation-testing.md has the method and the last figures.
+mutation: install messages
+	rm -rf mutants
+	DATABASE_URL= $(VENV)/bin/mutmut run --max-children $(PYTEST_WORKERS)
+	$(VENV)/bin/mutmut results
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis mutants

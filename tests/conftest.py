@@ -1,9 +1,19 @@
-"""Shared fixtures: two clinics, a therapist and an admin in clinic A, a therapist in clinic B."""
+"""The one cast of the suite: two clinics, a therapist and an admin in clinic A, a therapist in
+clinic B, a patient of clinic A and a running course; the signed-in client and a query counter.
+
+Defined here only: a module that needs another set-up builds it from these, under its own name.
+"""
+
+import os
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clinic.models import CLINIC_ADMIN
+from patients.models import ContraindicationKind, PatientContraindication
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
+from tests.workspace import knee_patient, running_course, today
 
 
 @pytest.fixture
@@ -36,6 +46,38 @@ def patient_a(clinic_a):
     return PatientFactory(clinic=clinic_a, first_name="Maria", last_name="Ivanova")
 
 
+@pytest.fixture
+def signed_in(client, therapist_a):
+    """The test client, signed in as clinic A's therapist."""
+    client.force_login(therapist_a)
+    return client
+
+
+@pytest.fixture
+def count_queries():
+    """``count_queries(client, url, data=None)``: how many queries one GET of ``url`` takes.
+
+    The page must answer 200: a redirect to the login page costs fewer queries, and would pass.
+    """
+
+    def count(client, url, data=None):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, data).status_code == 200
+        return len(queries)
+
+    return count
+
+
+@pytest.fixture
+def course(clinic_a, therapist_a):
+    """Maria Ivanova's running course with therapist A: 15 daily sessions from today, stage 2
+    knee arthrosis, on blood thinners since today (an R10 warning on every document)."""
+    patient = knee_patient(clinic_a, first_name="Maria", last_name="Ivanova")
+    thinners = ContraindicationKind.objects.get(clinic=clinic_a, code="anticoagulants")
+    PatientContraindication.objects.create(patient=patient, kind=thinners, start=today())
+    return running_course(patient, therapist_a, start=today(), cadence_days=1)
+
+
 @pytest.fixture(autouse=True)
 def _english_after_each_test():
     """A request of a Russian-speaking user leaves Russian active in the worker: reset it."""
@@ -43,3 +85,21 @@ def _english_after_each_test():
 
     yield
     translation.activate("en")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Under mutmut, run the tests without the database first.
+
+    pytest-django puts database tests first; mutmut orders a mutant's tests fastest first and stops
+    at the first failure, so most mutants are killed by a unit test before any test database is
+    made (docs/mutation-testing.md). Elsewhere the order is pytest-django's.
+    """
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+
+    def uses_db(item):
+        fixtures = getattr(item, "fixturenames", ())
+        return bool(item.get_closest_marker("django_db")) or "db" in fixtures
+
+    items.sort(key=uses_db)

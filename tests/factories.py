@@ -1,10 +1,15 @@
-"""factory-boy factories for the models."""
+"""factory-boy factories for the models.
+
+No factory reads today's date: every date is fixed or passed in, so a test means the same on any
+day it runs. Dates default to 2026-03-02, a Monday.
+"""
 
 from datetime import date
 
 import factory
 from django.contrib.auth.models import Group
 
+import planner
 from clinic.models import THERAPIST, Clinic, User
 from ops.clinics import create_clinic
 from patients.models import (
@@ -14,6 +19,11 @@ from patients.models import (
     Patient,
     PatientContraindication,
 )
+from protocols.models import Course, ProtocolTemplate, Session
+from protocols.planning import clinic_calendar, rules_from_snapshot
+from protocols.snapshot import template_snapshot
+
+MONDAY = date(2026, 3, 2)
 
 
 class ClinicFactory(factory.django.DjangoModelFactory):
@@ -91,3 +101,74 @@ class PatientContraindicationFactory(factory.django.DjangoModelFactory):
     )
     start = date(2026, 11, 20)
     end = date(2026, 11, 24)
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    """A course row as the database may hold it, written directly, not through the planner.
+
+    ``CourseFactory(start=date(...), sessions=15)`` gives it sessions dated as the planner's R1
+    and R3 would (the clinic's working days, ``cadence_days`` apart) but checks no other rule, so
+    a test can set up any history: a completed course long ago, an overlapping one, cancelled
+    sessions (``cancelled=[14, 15]``, by number). For a course checked by every rule, call
+    ``protocols.services.create_course``.
+    """
+
+    class Meta:
+        model = Course
+        skip_postgeneration_save = True
+
+    class Params:
+        start = MONDAY
+        slug = "knee-arthrosis-classic"
+
+    patient = factory.SubFactory(PatientFactory)
+    template = factory.LazyAttribute(
+        lambda o: ProtocolTemplate.objects.get(clinic=o.patient.clinic, slug=o.slug)
+    )
+    template_snapshot = factory.LazyAttribute(lambda o: template_snapshot(o.template))
+    cadence_days = 2
+    status = Course.PLANNED
+    # The first session: the sessions below keep it, as the services do.
+    starts_on = factory.SelfAttribute("start")
+
+    @factory.post_generation
+    def sessions(obj, create, extracted, **kwargs):
+        if not create or extracted == 0:
+            return
+        count = 15 if extracted is None else extracted
+        calendar = clinic_calendar(obj.patient.clinic)
+        dates = planner.session_dates(calendar, obj.starts_on, count, obj.cadence_days)
+        rules = rules_from_snapshot(obj.template_snapshot)
+        Session.objects.bulk_create(
+            Session(
+                course=obj,
+                number=number,
+                date=day,
+                planned_minutes=planner.session_minutes(rules, number),
+            )
+            for number, day in enumerate(dates, 1)
+        )
+        obj.starts_on = dates[0]
+        obj.save(update_fields=["starts_on"])
+
+    @factory.post_generation
+    def cancelled(obj, create, extracted, **kwargs):
+        """Session numbers to mark cancelled; runs after ``sessions``, declared above it."""
+        if create and extracted:
+            obj.sessions.filter(number__in=extracted).update(status=Session.CANCELLED)
+            live = obj.sessions.exclude(status=Session.CANCELLED).order_by("date").first()
+            obj.starts_on = live and live.date
+            obj.save(update_fields=["starts_on"])
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """One session; its course has no other sessions unless the test adds them."""
+
+    class Meta:
+        model = Session
+
+    course = factory.SubFactory(CourseFactory, sessions=0)
+    number = factory.Sequence(lambda n: n + 1)
+    date = MONDAY
+    planned_minutes = 15
+    status = Session.PLANNED

@@ -55,7 +55,7 @@ def test_every_model_is_backed_up_or_excluded_with_a_reason():
         m._meta.label for m in backed_up | excluded
     }
 
-    assert not missing, f"Add these models to PARTS or EXCLUDED in clinic/backup.py: {missing}"
+    assert not missing, f"Add these models to PARTS or EXCLUDED in ops/backup.py: {missing}"
     assert not backed_up & excluded
     assert all(reason.strip() for reason in backup.EXCLUDED.values())
 

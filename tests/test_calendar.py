@@ -2,7 +2,6 @@
 
 from datetime import time, timedelta
 
-import pytest
 from icalendar import Calendar
 from icalendar.parser.property import unescape_backslash
 
@@ -12,11 +11,6 @@ from protocols.services import close_course, hold_affected_courses, record_sessi
 from tests.workspace import knee_patient, next_working_day, running_course, today
 
 HOSTILE_NAME = "<script>alert(1)</script>; , \n 🙂 שלום"
-
-
-@pytest.fixture
-def course(clinic_a, therapist_a):
-    return running_course(knee_patient(clinic_a), therapist_a)
 
 
 def parse(course):

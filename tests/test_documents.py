@@ -4,8 +4,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -34,20 +32,6 @@ def pdf_text(response) -> tuple[str, int]:
 
 def flat(text: str) -> str:
     return " ".join(text.split())
-
-
-@pytest.fixture
-def signed_in(client, therapist_a):
-    client.force_login(therapist_a)
-    return client
-
-
-@pytest.fixture
-def course(clinic_a, therapist_a):
-    patient = knee_patient(clinic_a, first_name="Maria", last_name="Ivanova")
-    thinners = ContraindicationKind.objects.get(clinic=clinic_a, code="anticoagulants")
-    PatientContraindication.objects.create(patient=patient, kind=thinners, start=today())
-    return running_course(patient, therapist_a, start=today(), cadence_days=1)
 
 
 @pytest.mark.django_db
@@ -212,13 +196,11 @@ def test_the_day_pdf_refuses_a_malformed_date(signed_in):
 
 
 @pytest.mark.django_db
-def test_the_handout_costs_a_fixed_number_of_queries(signed_in, course):
+def test_the_handout_costs_a_fixed_number_of_queries(signed_in, course, count_queries):
     url = reverse("protocols:course_handout", args=[course.pk])
-    with CaptureQueriesContext(connection) as queries:
-        signed_in.get(url)
     # session, user with clinic, permissions, course with patient/clinic/therapist/template,
     # sessions, conditions, contraindications with their kinds, the access entry of the trail
-    assert len(queries) == 8
+    assert count_queries(signed_in, url) == 8
 
 
 @pytest.mark.django_db

@@ -22,17 +22,6 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture
-def signed_in(client, therapist_a):
-    client.force_login(therapist_a)
-    return client
-
-
-@pytest.fixture
-def course(clinic_a, therapist_a):
-    return running_course(knee_patient(clinic_a), therapist_a)
-
-
-@pytest.fixture
 def slow_renders(settings, monkeypatch):
     """Renders that never finish, with a one-second limit; yields the slow process's pid file."""
     settings.PDF_TIMEOUT_SECONDS = 1

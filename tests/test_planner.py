@@ -1,8 +1,9 @@
-"""The course planner (protocols/planner.py): rules R1–R11 of DOMAIN.md, without the database.
+"""The course planner (the ``planner`` package): rules R1–R11 of DOMAIN.md, without the database.
 
 Dates are in 2026: 2026-03-02 is a Monday.
 """
 
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
@@ -34,6 +35,7 @@ from planner import (
     plan,
     session_dates,
     session_minutes,
+    template_applies,
 )
 
 CLASSIC = TemplateRules(
@@ -86,6 +88,11 @@ def the_reason(result, rule: str) -> Reason:
 
 def daily(first: date, count: int) -> list[date]:
     return [first + timedelta(days=n) for n in range(count)]
+
+
+def whole(message: str) -> str:
+    """A ``match=`` pattern for exactly this message."""
+    return f"^{re.escape(message)}$"
 
 
 # --- R1 Session length ramps -----------------------------------------------------------------
@@ -161,6 +168,16 @@ def test_the_requested_cadence_overrides_the_templates():
     result = plan(request(cadence_days=14, sessions=15))
 
     assert days(result)[:3] == [MONDAY, date(2026, 3, 16), date(2026, 3, 30)]
+
+
+def test_no_sessions_have_no_dates_and_a_negative_count_or_cadence_is_nonsense():
+    assert session_dates(WEEKDAYS, MONDAY, 0, 1) == []
+    with pytest.raises(ValueError, match=whole("The number of sessions cannot be negative.")):
+        session_dates(WEEKDAYS, MONDAY, -1, 1)
+    with pytest.raises(ValueError, match=whole("Sessions must be at least one day apart.")):
+        session_dates(WEEKDAYS, MONDAY, 3, 0)
+    with pytest.raises(ValueError, match=whole("Sessions are numbered from 1.")):
+        session_minutes(CLASSIC, 0)
 
 
 # --- R2 Course size --------------------------------------------------------------------------
@@ -275,6 +292,54 @@ def test_a_longer_break_set_on_the_template_is_respected():
     assert result.earliest_start == date(2026, 3, 31)
 
 
+def test_another_course_starting_the_same_day_is_a_course_before_this_one():
+    same_day = OtherCourse(first_session=MONDAY, last_session=date(2026, 3, 16))
+
+    result = plan(request(other_courses=(same_day,)))
+
+    assert rules(result) == ["R4"]
+    assert the_reason(result, "R4").message == (
+        "Another course ended on 2026-03-16, and courses need a break of at least 1 calendar "
+        "month(s) between them: this course would start on 2026-03-02; it may start from "
+        "2026-04-16."
+    )
+    assert result.earliest_start == date(2026, 4, 16)
+
+
+def test_a_one_session_course_holds_its_day_and_the_month_after_it():
+    one_day = OtherCourse(first_session=date(2026, 2, 20), last_session=date(2026, 2, 20))
+
+    result = plan(request(other_courses=(one_day,)))
+
+    assert rules(result) == ["R4"]
+    assert result.earliest_start == date(2026, 3, 20)
+
+
+def test_a_weekly_15_session_course_is_offered_more_than_two_months_after_the_request():
+    weekly_15 = replace(WEEKLY_SWEDISH, max_sessions=15, default_sessions=15)
+    april = OtherCourse(first_session=date(2026, 4, 20), last_session=date(2026, 5, 8))
+
+    result = plan(request(template=weekly_15, other_courses=(april,)))
+
+    # Fifteen weeks from March cannot end a month before 20 April; the first course that fits
+    # starts a month after 8 May, more than two months (and more than the course) later.
+    assert rules(result) == ["R4"]
+    assert the_reason(result, "R4").params["deadline"] == "2026-03-20"
+    assert result.earliest_start == date(2026, 6, 8)
+    assert days(plan(request(template=weekly_15, start=date(2026, 6, 8), other_courses=(april,))))[
+        -1
+    ] == date(2026, 9, 14)
+
+
+def test_a_long_course_before_the_request_still_gives_an_earliest_start():
+    spring = OtherCourse(first_session=date(2026, 3, 20), last_session=date(2026, 5, 20))
+
+    result = plan(request(other_courses=(spring,)))
+
+    assert rules(result) == ["R4"]
+    assert result.earliest_start == date(2026, 6, 20)
+
+
 # --- R6 Exacerbation -------------------------------------------------------------------------
 
 
@@ -324,6 +389,33 @@ def test_an_every_other_day_course_may_start_a_day_later_to_pass_around_a_one_da
     ] == [date(2026, 3, 3), date(2026, 3, 5)]
 
 
+def test_a_period_covering_exactly_one_session_names_that_session_alone():
+    flare = Exacerbation(SCIATICA, Period(date(2026, 3, 4), date(2026, 3, 4)))
+
+    result = plan(request(exacerbations=(flare,)))
+
+    assert result.reasons[0].message == (
+        "An exacerbation of sciatica is recorded from 2026-03-04 to 2026-03-04: no session may "
+        "take place while it lasts, and it covers planned sessions 3."
+    )
+    assert the_reason(result, "R6").params == {
+        "condition": "sciatica",
+        "start": "2026-03-04",
+        "end": "2026-03-04",
+        "sessions": "3",
+    }
+    assert result.earliest_start == date(2026, 3, 5)
+
+
+def test_an_exacerbation_names_its_condition_by_the_label_makemessages_finds():
+    flare = Exacerbation(ENDOPROSTHETICS, Period(date(2026, 3, 1)))
+
+    result = plan(request(exacerbations=(flare,)))
+
+    # The label, not the kind's code: the Django layer translates it (R6 in Russian).
+    assert the_reason(result, "R6").params["condition"] == "joint replacement (endoprosthetics)"
+
+
 # --- R7 Inflammation -------------------------------------------------------------------------
 
 INFLAMMATION = Exacerbation(INFLAMMATORY_ARTHRITIS, Period(date(2026, 1, 10), date(2026, 2, 10)))
@@ -354,6 +446,20 @@ def test_an_inflammation_during_the_course_refuses_it_under_r7_not_r6():
 
     assert rules(result) == ["R7"]
     assert result.earliest_start == date(2026, 4, 25)
+
+
+def test_an_open_ended_inflammation_refuses_every_later_course():
+    flare = Exacerbation(INFLAMMATORY_ARTHRITIS, Period(date(2026, 3, 10)))
+
+    result = plan(request(exacerbations=(flare,)))
+
+    assert rules(result) == ["R7"]
+    assert result.earliest_start is None
+    assert result.reasons[0].message == (
+        "A flare-up of inflammatory arthritis is recorded from 2026-03-10 with no end date: "
+        "massage may start only one calendar month after it ends, and it covers planned sessions "
+        "9–15."
+    )
 
 
 # --- R8 After endoprosthetics ----------------------------------------------------------------
@@ -395,6 +501,42 @@ def test_it_accepts_massage_long_after_joint_replacement():
     assert days(plan(request(template=AFTER_SURGERY, conditions=(knee,))))[0] == MONDAY
 
 
+def test_ninety_days_after_surgery_is_offered_although_it_is_months_after_the_request():
+    hip = Condition(ENDOPROSTHETICS, joint="hip", surgery_date=date(2026, 2, 14))
+    template = replace(AFTER_SURGERY, postop_days=90)
+
+    result = plan(request(template=template, start=date(2026, 2, 16), conditions=(hip,)))
+
+    assert rules(result) == ["R8"]
+    assert the_reason(result, "R8").params == {
+        "surgery": "2026-02-14",
+        "days": 90,
+        "date": "2026-05-15",
+        "first": "2026-02-16",
+    }
+    assert result.earliest_start == date(2026, 5, 15)
+
+
+def test_the_first_massage_may_fall_on_the_very_day_the_post_operative_period_ends():
+    knee = Condition(ENDOPROSTHETICS, joint="knee", surgery_date=date(2026, 2, 9))
+
+    assert days(plan(request(template=AFTER_SURGERY, conditions=(knee,))))[0] == MONDAY
+    earlier = plan(request(template=AFTER_SURGERY, start=date(2026, 3, 1), conditions=(knee,)))
+    assert rules(earlier) == ["R8"]
+    assert earlier.earliest_start == MONDAY
+
+
+def test_a_joint_replacement_without_a_surgery_date_sets_no_post_operative_period():
+    hip = Condition(ENDOPROSTHETICS, joint="hip", side="left")
+
+    accepted = plan(request(template=AFTER_SURGERY, conditions=(hip,)))
+    refused = plan(request(template=AFTER_SURGERY, conditions=(hip,), contraindications=(FEVER,)))
+
+    assert days(accepted)[0] == MONDAY
+    assert rules(refused) == ["R9"]
+    assert refused.earliest_start == date(2026, 3, 7)
+
+
 # --- R9 Absolute contraindications -----------------------------------------------------------
 
 FEVER = Contraindication("fever", "Fever", BLOCKS, Period(date(2026, 3, 4), date(2026, 3, 6)))
@@ -420,6 +562,29 @@ def test_it_refuses_a_course_while_a_blocking_contraindication_lasts():
 
 def test_a_warning_contraindication_does_not_block():
     assert isinstance(plan(request(contraindications=(BLOOD_THINNERS,))), Plan)
+
+
+def test_a_blocking_contraindication_carries_its_other_language_names_in_its_reason():
+    fever = replace(
+        FEVER,
+        period=Period(date(2026, 3, 4)),
+        translations={"name_ru": "Лихорадка", "advice_ru": "Не приходите.", "name_de": ""},
+    )
+
+    result = plan(request(contraindications=(fever,)))
+
+    assert the_reason(result, "R9").params == {
+        "name": "Fever",
+        "name_ru": "Лихорадка",
+        "start": "2026-03-04",
+        "end": "",
+        "sessions": "3–15",
+    }
+    assert result.reasons[0].message == (
+        "Fever is recorded from 2026-03-04 with no end date. It rules out massage while it lasts, "
+        "and it covers planned sessions 3–15."
+    )
+    assert result.earliest_start is None
 
 
 # --- R10 Warnings ----------------------------------------------------------------------------
@@ -462,6 +627,42 @@ def test_a_precaution_that_ended_before_the_course_gives_no_warning():
     ended = replace(BLOOD_THINNERS, period=Period(date(2025, 11, 1), date(2026, 2, 1)))
 
     assert plan(request(contraindications=(ended,))).warnings == ()
+
+
+def test_a_warning_carries_its_code_and_its_other_language_name_and_advice():
+    thinners = replace(
+        BLOOD_THINNERS,
+        period=Period(date(2026, 3, 14), date(2026, 3, 14)),
+        translations={"name_ru": "Антикоагулянты", "advice_ru": "Скажите массажисту.", "x": "y"},
+    )
+
+    (warning,) = plan(request(contraindications=(thinners,))).warnings
+
+    assert warning.params == {
+        "name": "Blood thinners (anticoagulants)",
+        "code": "anticoagulants",
+        "start": "2026-03-14",
+        "sessions": "13",
+        "name_ru": "Антикоагулянты",
+        "advice": "Bruises come easily: tell the therapist, who will use lighter pressure.",
+        "advice_ru": "Скажите массажисту.",
+    }
+
+
+def test_a_warning_without_advice_carries_no_advice_in_any_language():
+    quiet = replace(BLOOD_THINNERS, advice="", translations={"name_ru": "А", "advice_ru": "Б"})
+
+    (warning,) = plan(request(contraindications=(quiet,))).warnings
+
+    assert set(warning.params) == {"name", "code", "start", "sessions", "name_ru"}
+
+
+def test_stage_3_of_another_condition_or_stage_2_gives_no_stage_warning():
+    sciatica_3 = Condition(SCIATICA, stage=3)
+    template = replace(CLASSIC, conditions=frozenset({KNEE_ARTHROSIS, SCIATICA}))
+
+    assert plan(request(template=template, conditions=(KNEE, sciatica_3))).warnings == ()
+    assert plan(request(conditions=(Condition(KNEE_ARTHROSIS, stage=2),))).warnings == ()
 
 
 # --- R11 Stage and template ------------------------------------------------------------------
@@ -523,6 +724,63 @@ def test_a_template_fits_when_any_of_the_patients_conditions_fits():
     template = replace(CLASSIC, conditions=frozenset({KNEE_ARTHROSIS, SCIATICA}))
 
     assert isinstance(plan(request(template=template, conditions=both)), Plan)
+
+
+def test_template_applies_says_whether_r11_lets_the_template_through():
+    tender = Condition(KNEE_ARTHROSIS, stage=2, knee_tender=True)
+
+    assert template_applies(CLASSIC, [KNEE]) is True
+    assert template_applies(KNEE_SPARING, [tender]) is True
+    assert template_applies(CLASSIC, [tender]) is False
+    assert template_applies(SCIATICA_LEG, [KNEE]) is False
+    assert template_applies(CLASSIC, []) is False
+
+
+def test_a_template_for_several_stages_names_them_all_when_it_refuses():
+    template = replace(CLASSIC, name="Early knee massage", stages=frozenset({2, 1}))
+
+    result = plan(request(template=template, conditions=(Condition(KNEE_ARTHROSIS, stage=3),)))
+
+    assert rules(result) == ["R11"]
+    assert result.reasons[0].message == (
+        "The template “Early knee massage” is meant for knee arthrosis at stage 1, 2, but the "
+        "patient's knee arthrosis is at stage 3: choose a template for that stage."
+    )
+
+
+def test_a_template_for_the_patients_stage_fits():
+    template = replace(CLASSIC, stages=frozenset({2, 3}))
+
+    assert plan(request(template=template, conditions=(Condition(KNEE_ARTHROSIS, stage=3),))).ok
+
+
+def test_a_knee_sparing_template_takes_a_tender_knee_at_stage_3():
+    tender = Condition(KNEE_ARTHROSIS, stage=3, knee_tender=True)
+
+    refused = plan(request(conditions=(tender,)))
+
+    assert rules(refused) == ["R11"]
+    assert refused.reasons[0].params == {"template": "Classic knee massage", "stage": 3}
+    assert plan(request(template=KNEE_SPARING, conditions=(tender,))).ok
+
+
+def test_one_knee_not_tender_lets_a_knee_template_through():
+    tender = Condition(KNEE_ARTHROSIS, stage=2, side="left", knee_tender=True)
+    calm = Condition(KNEE_ARTHROSIS, stage=2, side="right")
+
+    assert plan(request(conditions=(tender, calm))).ok
+
+
+def test_a_knee_arthrosis_of_the_wrong_stage_with_another_condition_fitting_is_accepted():
+    template = replace(
+        CLASSIC, conditions=frozenset({KNEE_ARTHROSIS, SCIATICA}), stages=frozenset({1})
+    )
+
+    assert plan(
+        request(
+            template=template, conditions=(Condition(KNEE_ARTHROSIS, stage=3), Condition(SCIATICA))
+        )
+    ).ok
 
 
 # --- Several reasons and the earliest start ---------------------------------------------------
@@ -624,31 +882,89 @@ def test_plan_and_refusal_say_whether_the_course_may_go_ahead():
     assert plan(request(sessions=3)).ok is False
 
 
+LENGTHS = whole("Session lengths must grow from the start length up to the target.")
+BREAK = whole(
+    "The break between courses is at least one month, and days after surgery cannot be negative."
+)
+STAGES = whole("Knee arthrosis stages are 1, 2 and 3.")
+
+
 @pytest.mark.parametrize(
-    "changes",
+    ("changes", "message"),
     [
-        {"sessions": 0},
-        {"cadence_days": 0},
-        {"template": replace(CLASSIC, start_minutes=20)},
-        {"template": replace(CLASSIC, step_minutes=-1)},
-        {"template": replace(CLASSIC, break_months=0)},
-        {"conditions": (Condition("tennis_elbow"),)},
-        {"exacerbations": (Exacerbation("gout", Period(MONDAY)),)},
-        {"contraindications": (Contraindication("x", "X", "maybe", Period(MONDAY)),)},
+        ({"sessions": 0}, whole("A course needs at least one session.")),
+        ({"cadence_days": 0}, whole("Sessions must be at least one day apart.")),
+        ({"template": replace(CLASSIC, start_minutes=20)}, LENGTHS),
+        ({"template": replace(CLASSIC, start_minutes=0, target_minutes=0)}, LENGTHS),
+        ({"template": replace(CLASSIC, step_minutes=-1)}, LENGTHS),
+        ({"template": replace(CLASSIC, break_months=0)}, BREAK),
+        ({"template": replace(CLASSIC, postop_days=-1)}, BREAK),
+        (
+            {"conditions": (Condition("tennis_elbow"), Condition("gout"))},
+            whole("Unknown condition kind: gout, tennis_elbow."),
+        ),
+        (
+            {"exacerbations": (Exacerbation("gout", Period(MONDAY)),)},
+            whole("Unknown condition kind: gout."),
+        ),
+        (
+            {"template": replace(CLASSIC, conditions=frozenset({"gout"}))},
+            whole("Unknown condition kind: gout."),
+        ),
+        ({"conditions": (Condition(KNEE_ARTHROSIS, stage=0),)}, STAGES),
+        ({"conditions": (Condition(KNEE_ARTHROSIS, stage=4),)}, STAGES),
+        ({"template": replace(CLASSIC, stages=frozenset({4}))}, STAGES),
+        ({"template": replace(CLASSIC, stages=frozenset({0}))}, STAGES),
+        (
+            {
+                "contraindications": (
+                    Contraindication("x", "X", "maybe", Period(MONDAY)),
+                    Contraindication("y", "Y", "often", Period(MONDAY)),
+                )
+            },
+            whole("Unknown severity: maybe, often."),
+        ),
     ],
 )
-def test_nonsense_requests_raise_value_error(changes):
-    with pytest.raises(ValueError):
+def test_nonsense_requests_raise_value_error(changes, message):
+    with pytest.raises(ValueError, match=message):
         plan(request(**changes))
 
 
+def test_the_smallest_sensible_template_is_no_nonsense():
+    template = replace(
+        CLASSIC,
+        start_minutes=1,
+        step_minutes=0,
+        target_minutes=1,
+        break_months=1,
+        postop_days=0,
+        min_sessions=1,
+        default_sessions=1,
+    )
+
+    result = plan(request(template=template, cadence_days=1))
+
+    assert [(s.number, s.day, s.minutes) for s in result.sessions] == [(1, MONDAY, 1)]
+
+
 def test_nonsense_periods_and_calendars_raise_value_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match=whole("A period cannot end (2026-03-01) before it starts (2026-03-02).")
+    ):
         Period(date(2026, 3, 2), date(2026, 3, 1))
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match=whole("A working calendar needs at least one working weekday.")
+    ):
         WorkingCalendar(working_weekdays=frozenset())
-    with pytest.raises(ValueError):
+    with pytest.raises(
+        ValueError, match=whole("Working weekdays are numbered 0 (Monday) to 6 (Sunday).")
+    ):
         WorkingCalendar(working_weekdays=frozenset({7}))
+    with pytest.raises(ValueError, match=whole("A course cannot end before its first session.")):
+        OtherCourse(first_session=MONDAY, last_session=date(2026, 3, 1))
+    assert Period(MONDAY, MONDAY).covers(MONDAY)
+    assert OtherCourse(first_session=MONDAY, last_session=MONDAY).last_session == MONDAY
 
 
 # --- Properties ------------------------------------------------------------------------------

@@ -6,9 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from patients.models import ContraindicationKind, PatientContraindication
@@ -816,18 +814,13 @@ def test_a_new_contraindication_kind_belongs_to_the_admins_clinic(admin_client, 
 
 @pytest.mark.django_db
 def test_the_list_costs_the_same_queries_however_many_courses_use_the_templates(
-    admin_client, clinic_a
+    admin_client, clinic_a, count_queries
 ):
-    def count():
-        with CaptureQueriesContext(connection) as queries:
-            assert admin_client.get(CHANGELIST).status_code == 200
-        return len(queries)
-
     running_course(knee_patient(clinic_a))
-    one = count()
+    one = count_queries(admin_client, CHANGELIST)
     for _ in range(5):
         running_course(knee_patient(clinic_a))
 
     # session, user with clinic, permissions, the count with and without filters, the page
     # of templates with their course counts
-    assert count() == one == 6
+    assert count_queries(admin_client, CHANGELIST) == one == 6

@@ -5,8 +5,6 @@ from datetime import timedelta
 from itertools import pairwise
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from patients.models import ContraindicationKind, Exacerbation
@@ -14,12 +12,6 @@ from protocols.models import Course, Session
 from protocols.services import SEVERE_PAIN
 from tests.factories import PatientContraindicationFactory
 from tests.workspace import classic, knee_patient, next_working_day, running_course, today
-
-
-@pytest.fixture
-def signed_in(client, therapist_a):
-    client.force_login(therapist_a)
-    return client
 
 
 @pytest.fixture
@@ -374,17 +366,17 @@ def test_the_day_lists_my_sessions_first_then_the_clinics(
 
 
 @pytest.mark.django_db
-def test_the_day_costs_the_same_queries_however_busy(signed_in, clinic_a, therapist_a):
+def test_the_day_costs_the_same_queries_however_busy(
+    signed_in, clinic_a, therapist_a, count_queries
+):
     running_course(knee_patient(clinic_a), therapist_a)
-    with CaptureQueriesContext(connection) as one:
-        signed_in.get(reverse("home"))
+    one = count_queries(signed_in, reverse("home"))
     for _ in range(5):
         running_course(knee_patient(clinic_a), therapist_a)
-    with CaptureQueriesContext(connection) as many:
-        signed_in.get(reverse("home"))
+    many = count_queries(signed_in, reverse("home"))
 
     # session, user with clinic, permissions, sessions, running courses, due patients
-    assert len(one) == len(many) == 6
+    assert one == many == 6
 
 
 @pytest.mark.django_db
@@ -440,15 +432,9 @@ def test_the_day_lists_courses_on_hold_and_warned_courses_by_name_only(
     ]
 
 
-def count_queries(client, url, data=None):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url, data).status_code == 200
-    return len(queries)
-
-
 @pytest.mark.django_db
 def test_the_course_page_costs_the_same_queries_however_long_the_course(
-    signed_in, clinic_a, therapist_a
+    signed_in, clinic_a, therapist_a, count_queries
 ):
     short = running_course(knee_patient(clinic_a), therapist_a)
     Session.objects.filter(course=short, number__gt=3).delete()
@@ -465,7 +451,7 @@ def test_the_course_page_costs_the_same_queries_however_long_the_course(
 
 @pytest.mark.django_db
 def test_the_preview_costs_the_same_queries_however_long_the_record(
-    signed_in, patient, clinic_a, therapist_a
+    signed_in, patient, clinic_a, therapist_a, count_queries
 ):
     url = reverse("protocols:course_preview", args=[patient.pk])
     data = plan_data(clinic_a, start=(today() + timedelta(days=300)).isoformat())

@@ -1,22 +1,18 @@
 """The patient list and a patient's record in the therapist's workspace."""
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
+from html import unescape
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
 
 from patients.models import Condition, Exacerbation, Patient
 from protocols.models import Course, Session
-from tests.factories import ConditionFactory, PatientFactory
+from tests.factories import ConditionFactory, CourseFactory, PatientFactory
 from tests.workspace import knee_patient, running_course, today
-
-
-@pytest.fixture
-def signed_in(client, therapist_a):
-    client.force_login(therapist_a)
-    return client
 
 
 def names(response):
@@ -65,14 +61,8 @@ def test_the_list_shows_25_a_page(signed_in, clinic_a):
     assert "Page 1 of 2" in first.content.decode()
 
 
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 @pytest.mark.django_db
-def test_the_list_costs_the_same_queries_for_3_or_25_patients(signed_in, clinic_a):
+def test_the_list_costs_the_same_queries_for_3_or_25_patients(signed_in, clinic_a, count_queries):
     url = reverse("patients:list")
     for _ in range(3):
         knee_patient(clinic_a)
@@ -87,7 +77,7 @@ def test_the_list_costs_the_same_queries_for_3_or_25_patients(signed_in, clinic_
 
 @pytest.mark.django_db
 def test_the_patient_page_costs_the_same_queries_however_long_the_history(
-    signed_in, clinic_a, therapist_a
+    signed_in, clinic_a, therapist_a, count_queries
 ):
     patient = knee_patient(clinic_a)
     url = reverse("patients:detail", args=[patient.pk])
@@ -239,7 +229,9 @@ def test_the_pain_chart_plots_recorded_scores(signed_in, clinic_a, therapist_a):
 
 
 @pytest.mark.django_db
-def test_a_name_search_costs_the_same_queries_for_3_or_25_matches(signed_in, clinic_a):
+def test_a_name_search_costs_the_same_queries_for_3_or_25_matches(
+    signed_in, clinic_a, count_queries
+):
     url = reverse("patients:list") + "?q=Petr"
     for _ in range(3):
         knee_patient(clinic_a)
@@ -252,3 +244,133 @@ def test_a_name_search_costs_the_same_queries_for_3_or_25_matches(signed_in, cli
     assert len(names(signed_in.get(url))) == 25
     # session, user with clinic, permissions, count, page, the page's conditions
     assert few == many == 6
+
+
+# --- The next-course box (R4, R5) ------------------------------------------------------------
+# Courses from the factories, on fixed dates: 15 sessions every other day from Monday 2026-03-02
+# (Sundays closed) end on Friday 2026-04-03; "today" is fixed to match.
+
+
+def shown(day) -> str:
+    return f"{day.day} {day:%b %Y}"  # the clinic's SHORT_DATE_FORMAT, "j M Y"
+
+
+@pytest.fixture
+def today_is(monkeypatch):
+    def set_today(day):
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+    return set_today
+
+
+def next_course_box(client, patient) -> str:
+    """The text of the box as a reader sees it, after its classes; "" when the page has none."""
+    page = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
+    match = re.search(r'<div class="alert ([^"]*)" role="status">(.*?)</div>', page, re.S)
+    return " ".join(f"{match[1]} | {unescape(strip_tags(match[2]))}".split()) if match else ""
+
+
+@pytest.mark.django_db
+def test_the_box_shows_a_running_course_and_when_the_next_may_start_and_is_due(
+    signed_in, patient_a, today_is
+):
+    course = CourseFactory(patient=patient_a, status=Course.ACTIVE)
+    today_is(date(2026, 3, 10))
+
+    box = next_course_box(signed_in, patient_a)
+
+    assert box == (
+        f"alert-light border | Course running: {course.name}. "
+        "Next course: from 3 May 2026 (R4), due by 2 Sep 2026 (R5)."
+    )
+
+
+@pytest.mark.django_db
+def test_a_course_on_hold_is_running_and_never_overdue(signed_in, patient_a, today_is):
+    CourseFactory(patient=patient_a, status=Course.ON_HOLD)
+    today_is(date(2026, 12, 1))
+
+    box = next_course_box(signed_in, patient_a)
+
+    assert "Course running:" in box
+    assert "due by 2 Sep 2026 (R5)" in box
+    assert "Overdue." not in box
+    assert box.startswith("alert-light border |")
+
+
+@pytest.mark.django_db
+def test_cancelled_sessions_are_left_out_of_the_next_course_dates(signed_in, patient_a, today_is):
+    CourseFactory(patient=patient_a, status=Course.COMPLETED, cancelled=[1, 14, 15])
+    today_is(date(2026, 5, 1))
+
+    box = next_course_box(signed_in, patient_a)
+
+    # Session 2 (4 March) starts the course and session 13 (30 March) ends it.
+    assert box == (
+        "alert-light border | Next course: from 30 Apr 2026 (R4), due by 4 Sep 2026 (R5)."
+    )
+    page = signed_in.get(reverse("patients:detail", args=[patient_a.pk])).content.decode()
+    assert "?start=2026-04-30" in page  # "Plan a course" offers that date
+
+
+@pytest.mark.django_db
+def test_a_template_with_a_two_month_break_gives_two_months(signed_in, patient_a, today_is):
+    course = CourseFactory(patient=patient_a, status=Course.COMPLETED)
+    course.template_snapshot["break_months"] = 2
+    course.save()
+    today_is(date(2026, 5, 1))
+
+    assert "Next course: from 3 Jun 2026 (R4)" in next_course_box(signed_in, patient_a)
+
+
+@pytest.mark.django_db
+def test_a_completed_course_is_overdue_the_day_after_the_next_was_due(
+    signed_in, patient_a, today_is
+):
+    CourseFactory(patient=patient_a, status=Course.COMPLETED)
+
+    today_is(date(2026, 9, 2))
+    on_the_day = next_course_box(signed_in, patient_a)
+    today_is(date(2026, 9, 3))
+    the_day_after = next_course_box(signed_in, patient_a)
+
+    assert "due by 2 Sep 2026 (R5)" in on_the_day
+    assert "Overdue." not in on_the_day
+    assert on_the_day.startswith("alert-light border |")
+    assert the_day_after == (
+        "alert-danger | Next course: from 3 May 2026 (R4), due by 2 Sep 2026 (R5). Overdue."
+    )
+
+
+@pytest.mark.django_db
+def test_the_box_follows_the_latest_course_whatever_order_they_were_planned_in(
+    signed_in, clinic_a, today_is
+):
+    late_first, late_last = PatientFactory(clinic=clinic_a), PatientFactory(clinic=clinic_a)
+    CourseFactory(patient=late_first, status=Course.COMPLETED, start=date(2026, 9, 1))
+    CourseFactory(patient=late_first, status=Course.COMPLETED)
+    CourseFactory(patient=late_last, status=Course.COMPLETED)
+    CourseFactory(patient=late_last, status=Course.COMPLETED, start=date(2026, 9, 1))
+    today_is(date(2026, 10, 5))
+
+    # 1 September to 2 October 2026: from 2 November, due by 1 March 2027.
+    for patient in (late_first, late_last):
+        box = next_course_box(signed_in, patient)
+        assert "Next course: from 2 Nov 2026 (R4), due by 1 Mar 2027 (R5)." in box
+
+
+@pytest.mark.django_db
+def test_cancelled_courses_hold_no_dates_in_the_box(signed_in, patient_a, clinic_a, today_is):
+    CourseFactory(patient=patient_a, status=Course.COMPLETED)
+    CourseFactory(patient=patient_a, status=Course.CANCELLED, start=date(2026, 9, 1))
+    CourseFactory(patient=patient_a, status=Course.COMPLETED, cancelled=list(range(1, 16)))
+    only_cancelled = PatientFactory(clinic=clinic_a)
+    CourseFactory(patient=only_cancelled, status=Course.CANCELLED)
+    today_is(date(2026, 10, 5))
+
+    assert "from 3 May 2026 (R4), due by 2 Sep 2026 (R5). Overdue." in next_course_box(
+        signed_in, patient_a
+    )
+    assert next_course_box(signed_in, only_cancelled) == ""
+    page = signed_in.get(reverse("patients:detail", args=[only_cancelled.pk])).content.decode()
+    assert "Next course:" not in page
