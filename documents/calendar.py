@@ -1,9 +1,12 @@
 """The course calendar file (RFC 5545): one event per session, for the patient's phone calendar.
 
-Sessions have a date but no time of day yet, so every event starts at ``DEFAULT_START`` on the
-session's date in the clinic's time zone (``settings.TIME_ZONE``) and lasts the session's planned
-minutes (``DURATION``). With a named zone the start is written with ``TZID`` and the calendar
-carries the matching ``VTIMEZONE``; with UTC (the default setting) it is written as UTC (``Z``).
+A booked session (``starts_at``/``ends_at``, R17) is an event from its start to its end: the
+booking's whole slot, as the clinic holds it. Times are written in the clinic's time zone
+(``Clinic.time_zone``): with a named zone the start and end carry ``TZID`` and the calendar the
+matching ``VTIMEZONE``; with UTC they are written as UTC (``Z``). A session without a time ("time to
+be agreed": planned before the appointment book, or by a therapist without weekly hours) is shown
+as before the book, from ``DEFAULT_START`` on its date for its planned minutes, and its description
+says the time is still to be agreed.
 
 Every session is exported, whatever its status: sessions that will not take place (skipped, on
 hold, cancelled) are sent with ``STATUS:CANCELLED``, so a calendar that imported an earlier file
@@ -16,17 +19,17 @@ The texts are translated with ``gettext``: the caller activates the patient's la
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 from icalendar.prop import vText
 
+from protocols.booking import zone as clinic_zone
 from protocols.models import Course, Session
 
 PRODID = "-//Massage course planner//EN"
 UID_DOMAIN = "massage-course-planner"
-# The clinic has no appointment times yet: every session is shown from this local time.
+# A session without a time ("to be agreed") is shown from this local time on its date.
 DEFAULT_START = time(9, 0)
 
 # Sessions that still take place (or took place) are normal events; the rest are cancelled.
@@ -42,7 +45,7 @@ def course_calendar(course: Course) -> bytes:
     """The course's sessions as an iCalendar file (UTF-8 bytes, CRLF lines)."""
     sessions = sorted(course.sessions.all(), key=lambda session: session.number)
     clinic = course.patient.clinic
-    zone = ZoneInfo(settings.TIME_ZONE)
+    zone = clinic_zone(clinic)
     stamp = timezone.now().astimezone(ZoneInfo("UTC"))
     total = max((session.number for session in sessions), default=0)
     location = ", ".join(part for part in (clinic.name, clinic.address) if part)
@@ -62,8 +65,12 @@ def course_calendar(course: Course) -> bytes:
         event.add("uid", session_uid(session))
         event.add("dtstamp", stamp)
         event.add("sequence", session.revision)
-        event.add("dtstart", datetime.combine(session.date, DEFAULT_START, tzinfo=zone))
-        event.add("duration", timedelta(minutes=session.planned_minutes))
+        if session.starts_at is not None:
+            event.add("dtstart", session.starts_at.astimezone(zone))
+            event.add("dtend", session.ends_at.astimezone(zone))
+        else:
+            event.add("dtstart", datetime.combine(session.date, DEFAULT_START, tzinfo=zone))
+            event.add("duration", timedelta(minutes=session.planned_minutes))
         event.add("summary", _summary(session, total, course.name))
         if location:
             event.add("location", location)
@@ -72,9 +79,9 @@ def course_calendar(course: Course) -> bytes:
         calendar.add_component(event)
 
     if sessions:
+        days = [session.date for session in sessions]
         calendar.add_missing_timezones(
-            first_date=sessions[0].date - timedelta(days=1),
-            last_date=max(session.date for session in sessions) + timedelta(days=2),
+            first_date=min(days) - timedelta(days=1), last_date=max(days) + timedelta(days=2)
         )
     return calendar.to_ical()
 
@@ -104,6 +111,8 @@ def _description(session: Session, phone: str) -> str:
         _("The massage is planned to last %(minutes)d minutes.")
         % {"minutes": session.planned_minutes}
     )
+    if session.starts_at is None and session.status in TAKING_PLACE:
+        paragraphs.append(_("The time is still to be agreed: the clinic will tell you."))
     if phone:
         advice = _(
             "If you have a fever, bleeding or a new swelling, do not come: "

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 import planner
+from documents.times import appointment_label
 from patients.models import Condition, PatientContraindication
 from protocols.models import ProtocolStep, Session
 from protocols.planning import reason_message
@@ -20,6 +21,26 @@ from protocols.snapshot import TemplateSnapshot, in_language
 BULLETS = ("- ", "* ", "• ", "– ")
 PHASES = ("introductory", "main", "concluding")
 EXERCISE_CONDITIONS = {Condition.KNEE_ARTHROSIS, Condition.ENDOPROSTHETICS}
+
+
+@dataclass(frozen=True)
+class Row:
+    """A session as a document lists it, with its appointment ("Mon 7 Dec, 10:30, room 2").
+
+    ``when`` is worded as the template reads it, in the language the document is rendered in
+    (a day's sheets are built before ``sheets_html`` switches to the job's language).
+    """
+
+    session: Session
+    clinic: object
+
+    @property
+    def when(self) -> str:
+        return appointment_label(self.session, self.clinic)
+
+
+def _rows(sessions, clinic) -> list[Row]:
+    return [Row(s, clinic) for s in sessions]
 
 
 @dataclass
@@ -83,7 +104,9 @@ def document_prefetches(prefix: str = "") -> list:
     ``prefix`` reaches the course from another model, e.g. ``"course__"`` from sessions.
     """
     return [
-        Prefetch(f"{prefix}sessions", queryset=Session.objects.order_by("number")),
+        Prefetch(
+            f"{prefix}sessions", queryset=Session.objects.select_related("room").order_by("number")
+        ),
         f"{prefix}patient__conditions",
         Prefetch(
             f"{prefix}patient__contraindications",
@@ -131,14 +154,15 @@ def handout_context(course, *, sessions=None, conditions=None) -> dict:
     )
     conditions = list(conditions)
     first = min((s.date for s in sessions), default=None)
+    clinic = course.patient.clinic
     return {
         "course": course,
         "patient": course.patient,
-        "clinic": course.patient.clinic,
+        "clinic": clinic,
         "snapshot": snapshot,
         "conditions": conditions,
         "sessions": sessions,
-        "schedule_columns": _columns(sessions),
+        "schedule_columns": _columns(_rows(sessions, clinic)),
         "name": snapshot.text("name"),
         "phases": _phases(snapshot),
         "sections": [
@@ -153,15 +177,22 @@ def handout_context(course, *, sessions=None, conditions=None) -> dict:
 
 
 def sheet_context(course, sessions) -> dict:
-    """One therapist's sheet: the course's procedure and the given sessions with pain boxes."""
+    """One therapist's sheet: the course's procedure and the given sessions with pain boxes.
+
+    The given sessions are read from the course's prefetched ones where they are there (those
+    carry their rooms, see ``document_prefetches``), so a day's sheets cost no query per room.
+    """
     snapshot = course.snapshot
     thinners = _blood_thinner_names(course)
+    clinic = course.patient.clinic
+    loaded = {s.pk: s for s in course.sessions.all()}
+    sessions = sorted((loaded.get(s.pk, s) for s in sessions), key=lambda s: s.number)
     return {
         "course": course,
         "patient": course.patient,
-        "clinic": course.patient.clinic,
+        "clinic": clinic,
         "snapshot": snapshot,
-        "sessions": sorted(sessions, key=lambda s: s.number),
+        "sessions": _rows(sessions, clinic),
         "total": sum(1 for s in course.sessions.all() if s.status != Session.CANCELLED),
         "name": snapshot.text("name"),
         "phases": _phases(snapshot),

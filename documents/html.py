@@ -31,6 +31,11 @@ def sheets_html(sheets, *, language: str, day: bool = False) -> str:
         )
 
 
+def in_time_order(sessions) -> list:
+    """The day's sessions by start time; those without a time ("to be agreed") last."""
+    return sorted(sessions, key=lambda s: (s.starts_at is None, s.starts_at or 0))
+
+
 SHEETS_PER_DOCUMENT = 4  # a day is rendered as documents of this many sheets, in parallel
 
 
@@ -39,8 +44,10 @@ def day_sheet_documents(sessions, *, language: str) -> list[tuple[str, int]]:
 
     Rendering a few sheets per document spreads the fixed cost of a WeasyPrint render (fonts,
     styles) over them; several documents keep every core busy and the progress bar moving.
+    The sheets follow the day's timetable: by start time, sessions without a time last (each
+    group in the order given, the patients' names for the day page's list).
     """
-    sheets = [sheet_context(s.course, [s]) for s in sessions]
+    sheets = [sheet_context(s.course, [s]) for s in in_time_order(sessions)]
     for position, sheet in enumerate(sheets, start=1):
         sheet.update(position=position, count=len(sheets))
     size = SHEETS_PER_DOCUMENT if len(sheets) >= settings.PDF_PARALLEL_FROM else len(sheets)

@@ -2,13 +2,28 @@
 
 from datetime import time, timedelta
 
+import pytest
 from icalendar import Calendar
 from icalendar.parser.property import unescape_backslash
 
 from documents.calendar import DEFAULT_START, course_calendar
 from protocols.models import Course, Session
-from protocols.services import close_course, hold_affected_courses, record_session, resume_course
-from tests.workspace import knee_patient, next_working_day, running_course, today
+from protocols.services import (
+    close_course,
+    create_course,
+    hold_affected_courses,
+    record_session,
+    resume_course,
+)
+from tests.workspace import (
+    classic,
+    give_hours,
+    give_rooms,
+    knee_patient,
+    next_working_day,
+    running_course,
+    today,
+)
 
 HOSTILE_NAME = "<script>alert(1)</script>; , \n 🙂 שלום"
 
@@ -184,8 +199,9 @@ def test_any_text_in_names_and_addresses_survives_the_file_intact(course):
     assert str(events[next(iter(events))]["SUMMARY"]) == f"Massage session 1 of 15 — {HOSTILE_NAME}"
 
 
-def test_times_are_given_in_the_clinic_time_zone(settings, clinic_a, therapist_a):
-    settings.TIME_ZONE = "Europe/Moscow"
+def test_times_are_given_in_the_clinic_time_zone(clinic_a, therapist_a):
+    clinic_a.time_zone = "Europe/Moscow"
+    clinic_a.save()
     course = running_course(knee_patient(clinic_a), therapist_a)
 
     raw = course_calendar(course)
@@ -197,6 +213,7 @@ def test_times_are_given_in_the_clinic_time_zone(settings, clinic_a, therapist_a
         assert event.start.date() == session.date
         assert event.start.time() == time(9, 0)
         assert event.start.utcoffset() == timedelta(hours=3)
+        assert "time is still to be agreed" in str(event["DESCRIPTION"])
 
 
 def test_file_of_a_loaded_course_needs_no_further_queries(course, django_assert_num_queries):
@@ -209,3 +226,69 @@ def test_file_of_a_loaded_course_needs_no_further_queries(course, django_assert_
     with django_assert_num_queries(0):
         raw = course_calendar(loaded)
     assert len(Calendar.from_ical(raw).events) == 15
+
+
+def book(clinic, therapist, start):
+    """A course booked at 10:30 in a Moscow clinic (hours with a lunch break, one room)."""
+    if clinic.time_zone != "Europe/Moscow":
+        clinic.time_zone = "Europe/Moscow"
+        clinic.save()
+        give_hours(therapist, hours=((540, 780), (840, 1080)))
+        give_rooms(clinic, "Room 1")
+    return create_course(
+        patient=knee_patient(clinic),
+        template=classic(clinic),
+        start=start,
+        therapist=therapist,
+        preferred_time=10 * 60 + 30,
+    )
+
+
+@pytest.fixture
+def booked(clinic_a, therapist_a):
+    return book(clinic_a, therapist_a, today())
+
+
+def test_a_booked_session_starts_at_its_local_time_and_lasts_its_booking(booked):
+    raw = course_calendar(booked)
+    calendar, events = parse(booked)
+
+    assert b"DTSTART;TZID=Europe/Moscow:" in raw and b"DTEND;TZID=Europe/Moscow:" in raw
+    assert b"DURATION" not in raw  # the end is the booking's, not the massage minutes
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Moscow"]
+    sessions = sessions_of(booked)
+    assert len(events) == len(sessions) == 15
+    for session in sessions:
+        event = event_of(events, session)
+        assert event.start.time() == time(10, 30)  # what the phone shows
+        assert event.start.utcoffset() == timedelta(hours=3)
+        assert event.start == session.starts_at and event.end == session.ends_at
+        assert event.start.date() == session.date
+        assert "time is still to be agreed" not in str(event["DESCRIPTION"])
+    first, last = event_of(events, sessions[0]), event_of(events, sessions[-1])
+    assert first.end - first.start == timedelta(minutes=30)  # 7 minutes + 10 buffer, 15-min slots
+    assert last.end - last.start == timedelta(minutes=30)  # 15 + 10
+    assert f"{sessions[0].planned_minutes} minutes" in str(first["DESCRIPTION"])
+
+
+def test_moved_bookings_keep_their_uids_with_a_higher_sequence(clinic_a, therapist_a):
+    # Session 1 was six days ago and is recorded late as skipped: the rest is booked again.
+    course = book(clinic_a, therapist_a, today() - timedelta(days=6))
+    first, *later = sessions_of(course)
+    _, before = parse(course)
+
+    record_session(session=first, user=therapist_a, done=False, skip_reason="x")
+
+    _, after = parse(course)
+    assert set(before) <= set(after)
+    moved = 0
+    for old in later:
+        session = Session.objects.get(pk=old.pk)
+        event = event_of(after, session)
+        assert event["SEQUENCE"] == session.revision
+        assert (event.start, event.end) == (session.starts_at, session.ends_at)
+        assert event.start.time() == time(10, 30)
+        if session.starts_at != old.starts_at:
+            assert event["SEQUENCE"] > event_of(before, old)["SEQUENCE"]
+            moved += 1
+    assert moved

@@ -2,10 +2,12 @@
 
 import io
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from icalendar import Calendar
 from pypdf import PdfReader
@@ -17,11 +19,19 @@ from documents.pdf import (
     render_pdf,
     static_path_for,
 )
+from documents.times import appointment_label
 from patients.models import Condition, ContraindicationKind, PatientContraindication
-from protocols.models import Course, ProtocolTemplate
+from protocols.models import Course, ProtocolTemplate, Session
 from protocols.services import create_course
 from tests.factories import ConditionFactory, PatientFactory
-from tests.workspace import knee_patient, next_working_day, running_course, today
+from tests.workspace import (
+    give_hours,
+    give_rooms,
+    knee_patient,
+    next_working_day,
+    running_course,
+    today,
+)
 
 
 def pdf_text(response) -> tuple[str, int]:
@@ -40,8 +50,8 @@ def test_the_handout_lists_the_patient_every_session_and_the_warnings(signed_in,
     text = flat(text)
 
     assert "Maria Ivanova" in text
-    for session in course.sessions.all():
-        assert f"{session.date.day} {session.date:%b %Y}" in text
+    for session in course.sessions.all():  # the therapist has no weekly hours
+        assert f"{session.date:%a} {session.date.day} {session.date:%b}, time to be agreed" in text
     minutes = [s.planned_minutes for s in course.sessions.order_by("number")]
     assert minutes[:3] == [7, 8, 9]
     assert "Blood thinners (anticoagulants)" in text
@@ -64,11 +74,15 @@ TWENTY_SESSION_TEMPLATES = [
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("booked", [True, False], ids=["booked", "time-to-be-agreed"])
 @pytest.mark.parametrize("language", ["en", "ru"])
 @pytest.mark.parametrize("slug, condition", TWENTY_SESSION_TEMPLATES)
 def test_a_twenty_session_course_with_a_warning_fits_on_two_pages(
-    signed_in, clinic_a, therapist_a, slug, condition, language
+    signed_in, clinic_a, therapist_a, slug, condition, language, booked
 ):
+    if booked:  # the longest labels: "Wed 16 Dec, 10:30, Room 1", "Wed 16 Dec, time to be agreed"
+        give_hours(therapist_a)
+        give_rooms(clinic_a, "Room 1")
     patient = PatientFactory(clinic=clinic_a, language=language)
     if condition["kind"] == Condition.ENDOPROSTHETICS:
         condition = {**condition, "surgery_date": today() - timedelta(days=60)}
@@ -90,6 +104,7 @@ def test_a_twenty_session_course_with_a_warning_fits_on_two_pages(
     text, pages = pdf_text(response)
 
     assert course.sessions.count() == 20
+    assert all((s.starts_at is not None) == booked for s in course.sessions.all())
     assert pages == 2
     with translation.override(language):
         footer = f"{gettext('Page')} 1 {gettext('of')} 2"
@@ -185,6 +200,84 @@ def test_the_day_pdf_holds_every_sheet_of_the_day_in_order(signed_in, clinic_a, 
 
     assert text.index("Abramova") < text.index("Zorina")
     assert pages >= 2
+
+
+@pytest.fixture
+def booked_course(clinic_a, therapist_a):
+    """A course booked at 10:30 in Moscow, in room "2", for a Russian-speaking patient."""
+    clinic_a.time_zone = "Europe/Moscow"
+    clinic_a.save()
+    give_hours(therapist_a, hours=((540, 780), (840, 1080)))
+    give_rooms(clinic_a, "2")
+    patient = knee_patient(clinic_a, last_name="Ivanova", language="ru")
+    return create_course(
+        patient=patient,
+        template=ProtocolTemplate.objects.get(clinic=clinic_a, slug="knee-arthrosis-classic"),
+        start=today(),
+        therapist=therapist_a,
+        preferred_time=10 * 60 + 30,
+    )
+
+
+def local_day(session):
+    return session.starts_at.astimezone(ZoneInfo("Europe/Moscow")).date()
+
+
+@pytest.mark.django_db
+def test_the_handout_shows_each_session_at_its_time_and_room_in_the_patients_language(
+    signed_in, booked_course
+):
+    text, pages = pdf_text(
+        signed_in.get(reverse("protocols:course_handout", args=[booked_course.pk]))
+    )
+
+    sessions = list(booked_course.sessions.order_by("number"))
+    assert len(sessions) == 15 and pages == 2
+    for session in sessions:
+        assert session.starts_at.astimezone(ZoneInfo("Europe/Moscow")).strftime("%H:%M") == "10:30"
+        day = local_day(session)
+        with translation.override("ru"):
+            weekday = date_format(day, "D")
+        assert f"{weekday}, {day.day} " in flat(text)
+    assert flat(text).count("10:30, кабинет 2") == 15
+    assert "время уточняется" not in text and "10:30" in text
+
+
+@pytest.mark.django_db
+def test_the_sheet_shows_each_session_at_its_time_in_the_readers_language(signed_in, booked_course):
+    text, _ = pdf_text(signed_in.get(reverse("protocols:course_sheet", args=[booked_course.pk])))
+
+    first = booked_course.sessions.get(number=1)
+    label = appointment_label(first, booked_course.patient.clinic, language="en")
+    assert label.endswith(", 10:30, room 2")
+    assert label in flat(text)
+    assert flat(text).count("10:30, room 2") == 15
+
+
+@pytest.mark.django_db
+def test_the_day_pdf_follows_the_timetable_untimed_sessions_last(
+    signed_in, clinic_a, therapist_a, admin_a
+):
+    day = next_working_day(today() + timedelta(days=1), clinic_a)
+    give_hours(therapist_a)
+    for last_name, minute in [("Abramova", 14 * 60), ("Zorina", 9 * 60), ("Morozova", 11 * 60)]:
+        patient = knee_patient(clinic_a, last_name=last_name)
+        create_course(
+            patient=patient,
+            template=ProtocolTemplate.objects.get(clinic=clinic_a, slug="knee-arthrosis-classic"),
+            start=day,
+            therapist=therapist_a,
+            preferred_time=minute,
+        )
+    running_course(knee_patient(clinic_a, last_name="Babkina"), admin_a, start=day)  # no hours
+    assert Session.objects.filter(date=day, starts_at__isnull=True).count() == 1
+
+    text, _ = pdf_text(signed_in.get(reverse("protocols:day_sheets"), {"date": day.isoformat()}))
+
+    order = ["Zorina", "Morozova", "Abramova", "Babkina"]
+    assert [text.index(name) for name in order] == sorted(text.index(name) for name in order)
+    assert f"{day:%a} {day.day} {day:%b}, 09:00" in flat(text)
+    assert f"{day:%a} {day.day} {day:%b}, time to be agreed" in flat(text)
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """``manage.py seed_demo``: a demo clinic whose patients show every rule, installed once."""
 
+import itertools
 import re
 from io import StringIO
 
@@ -8,9 +9,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 import planner
-from clinic.models import Clinic
+from clinic.models import Absence, Clinic, User, WorkingHours
+from ops.management.commands.seed_demo import demo_day
 from patients.models import Patient
-from protocols.models import Course
+from protocols.models import Course, Session
 from protocols.planning import plan_for_patient
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +29,12 @@ def test_it_prints_working_credentials_once(client):
     second = seed()
 
     credentials = dict(re.findall(r"username: (\S+)\s+password: (\S+)", first))
-    assert set(credentials) == {"demo-admin", "demo-therapist"}
+    assert set(credentials) == {
+        "demo-admin",
+        "demo-therapist",
+        "demo-therapist-2",
+        "demo-therapist-3",
+    }
     assert "password:" not in second
     assert "already installed" in second
     for username, password in credentials.items():
@@ -79,3 +86,65 @@ def test_the_demo_patients_exercise_every_planning_rule():
     assert "R10" in warning_rules
     stored_warnings = [w["rule"] for c in Course.objects.all() for w in c.warnings]
     assert "R10" in stored_warnings
+
+
+def test_the_clinic_has_two_rooms_and_three_therapists_with_their_weeks():
+    seed()
+    clinic = Clinic.objects.get(name="Demo Massage Clinic")
+
+    assert list(clinic.rooms.values_list("name", flat=True)) == ["Room 1", "Room 2"]
+    weeks = {}
+    for hours in WorkingHours.objects.filter(therapist__clinic=clinic):
+        weeks.setdefault(hours.therapist.username, {}).setdefault(hours.weekday, []).append(
+            (hours.start, hours.end)
+        )
+    assert len(weeks) >= 3
+    assert weeks["demo-therapist"][0] == [(9 * 60, 13 * 60), (14 * 60, 18 * 60)]  # lunch break
+    assert any(2 not in week and 0 in week for week in weeks.values())  # not on Wednesdays
+    assert Absence.objects.filter(therapist__clinic=clinic, end__gte=timezone.localdate()).exists()
+    assert (
+        User.objects.filter(clinic=clinic, username__in=["demo-admin", "demo-therapist"]).count()
+        == 2
+    )
+
+
+def test_every_demo_session_is_booked_at_a_time():
+    seed()
+    sessions = Session.objects.filter(course__patient__clinic__name="Demo Massage Clinic")
+
+    assert sessions.count() > 100
+    assert not sessions.filter(starts_at__isnull=True).exists()
+    assert not sessions.filter(ends_at__isnull=True).exists()
+    assert not sessions.filter(therapist__isnull=True).exists()
+    assert not sessions.filter(room__isnull=True).exists()
+
+
+def overlapping(bookings):
+    by_start = sorted(bookings, key=lambda s: s.starts_at)
+    return [(a, b) for a, b in itertools.pairwise(by_start) if b.starts_at < a.ends_at]
+
+
+def test_no_two_bookings_of_a_therapist_or_a_room_overlap():
+    seed()
+    live = list(Session.objects.filter(status__in=(Session.PLANNED, Session.DONE)))
+
+    for key in ("therapist_id", "room_id"):
+        groups = {}
+        for session in live:
+            groups.setdefault(getattr(session, key), []).append(session)
+        assert len(groups) >= 2
+        for bookings in groups.values():
+            assert overlapping(bookings) == []
+
+
+def test_the_demo_day_looks_like_a_clinics_day():
+    seed()
+    clinic = Clinic.objects.get(name="Demo Massage Clinic")
+    day = demo_day(clinic, timezone.localdate())  # today, unless the clinic is closed today
+
+    booked = Session.objects.filter(course__patient__clinic=clinic, date=day, status="planned")
+
+    assert booked.count() >= 6
+    assert booked.values("therapist").distinct().count() >= 2
+    assert booked.values("room").distinct().count() == 2  # two patients at once somewhere
+    assert len({session.starts_at for session in booked}) >= 5

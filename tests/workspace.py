@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from clinic.models import Room, WorkingHours
 from protocols.models import ProtocolTemplate
 from protocols.services import create_course
 from tests.factories import ConditionFactory, PatientFactory
@@ -37,3 +38,16 @@ def running_course(patient, therapist=None, start=None, cadence_days=2):
         cadence_days=cadence_days,
         therapist=therapist,
     )
+
+
+def give_hours(therapist, *, hours=((540, 1080),), weekdays=range(6)):
+    """Weekly hours for ``therapist`` (default Mon–Sat 09:00–18:00): courses get times."""
+    WorkingHours.objects.bulk_create(
+        WorkingHours(therapist=therapist, weekday=weekday, start=start, end=end)
+        for weekday in weekdays
+        for start, end in hours
+    )
+
+
+def give_rooms(clinic, *names):
+    return [Room.objects.create(clinic=clinic, name=name, order=n) for n, name in enumerate(names)]

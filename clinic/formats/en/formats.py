@@ -6,3 +6,5 @@ SHORT_DATETIME_FORMAT = "j M Y, H:i"
 TIME_FORMAT = "H:i"
 FIRST_DAY_OF_WEEK = 1
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"]
+# An appointment as people write it: "Mon 7 Dec" (then ", 10:30, room 2"; see documents.times).
+APPOINTMENT_DATE_FORMAT = "D j M"
