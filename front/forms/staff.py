@@ -21,7 +21,10 @@ class AbsenceForm(forms.Form):
         widget=DateInput(),
         help_text=_("The last day away, the same as the first for a single day."),
     )
-    reason = forms.ChoiceField(label=_label("reason"), choices=Absence.REASON_CHOICES)
+    reason = forms.ChoiceField(
+        label=_label("reason"),
+        choices=[(value, capfirst(label)) for value, label in Absence.REASON_CHOICES],
+    )
     note = forms.CharField(
         label=_label("note"),
         required=False,
