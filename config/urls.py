@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("patients/", include("front.urls.patients")),
     path("audit/", include("front.urls.audit")),
+    path("me/", include("front.urls.staff")),
     path("", include("front.urls.courses")),
     path("admin/", admin.site.urls),
 ]

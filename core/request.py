@@ -25,3 +25,9 @@ def client_ip(request) -> str | None:
         except ValueError:
             continue
     return None
+
+
+def posted(request):
+    """The submitted data, or None for a GET. An empty submission is still one: the form
+    answers it with "This field is required" instead of showing itself again as if unsent."""
+    return request.POST if request.method == "POST" else None

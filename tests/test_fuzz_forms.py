@@ -21,6 +21,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clinic.models import Absence
 from patients.models import ContraindicationKind, Exacerbation, PatientContraindication
 from protocols.services import save_period
 from tests.factories import ConditionFactory
@@ -189,11 +190,15 @@ def world(clinic_a, therapist_a, admin_a):
     held.refresh_from_db()
     assert held.status == held.ON_HOLD
     ConditionFactory(patient=held_patient, kind="sciatica", stage=None, side="right")
+    absence = Absence.objects.create(
+        therapist=therapist_a, start=date(2026, 12, 21), end=date(2027, 1, 3)
+    )
     therapist = Client(raise_request_exception=False)
     therapist.force_login(therapist_a)
     admin = Client(raise_request_exception=False)
     admin.force_login(admin_a)
     return {
+        "absence": absence,
         "patient": patient,
         "course": course,
         "session": course.sessions.order_by("number").first(),
@@ -378,6 +383,28 @@ def test_resuming_and_closing_a_course_survive_anything(world, data, action):
     with example():
         url = reverse("protocols:course_close", args=[world["held"].pk, action])
         post(world["therapist"], url, data)
+
+
+absence_form = form(
+    start=field("2027-03-01", "2026-12-21", "1899-12-31"),
+    end=field("2027-03-05", "2027-01-03", "2200-01-01", ""),
+    reason=field("leave", "sickness", "training", "other"),
+    note=field("", "Family trip"),
+)
+
+
+@pytest.mark.django_db
+@fuzz
+@given(data=absence_form)
+def test_the_absence_forms_survive_anything(world, data):
+    pk = world["absence"].pk
+    for url in (
+        reverse("staff:absences"),
+        reverse("staff:absence_edit", args=[pk]),
+        reverse("staff:absence_delete", args=[pk]),
+    ):
+        with example():
+            post(world["therapist"], url, data)
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from clinic.models import Absence
 from protocols.models import DocumentJob
 from tests.factories import ExacerbationFactory, UserFactory
 from tests.workspace import knee_patient, running_course, today
@@ -19,7 +20,11 @@ def records(clinic_a, therapist_a):
     job = DocumentJob.objects.create(
         clinic=clinic_a, created_by=therapist_a, day=today(), language="en", total=1
     )
+    absence = Absence.objects.create(
+        therapist=therapist_a, start=today(), end=today(), reason=Absence.TRAINING
+    )
     return {
+        "absence": absence,
         "job": job,
         "patient": patient,
         "course": course,
@@ -48,6 +53,7 @@ def object_pages(r):
         reverse("protocols:course_sheet", args=[r["course"].pk]),
         reverse("protocols:course_calendar", args=[r["course"].pk]),
         reverse("protocols:document_job", args=[r["job"].pk]),
+        reverse("staff:absence_edit", args=[r["absence"].pk]),
     ]
 
 
@@ -59,10 +65,11 @@ def object_posts(r):
         reverse("protocols:course_close", args=[r["course"].pk, "complete"]),
         reverse("protocols:course_close", args=[r["course"].pk, "cancel"]),
         reverse("protocols:course_resume", args=[r["course"].pk]),
+        reverse("staff:absence_delete", args=[r["absence"].pk]),
     ]
 
 
-LIST_PAGES = ["home", "patients:list", "patients:create", "protocols:day_sheets"]
+LIST_PAGES = ["home", "patients:list", "patients:create", "protocols:day_sheets", "staff:absences"]
 
 
 @pytest.mark.django_db
@@ -120,11 +127,14 @@ def test_a_therapist_opens_every_page_of_the_clinic(client, records, therapist_a
 def test_a_clinic_admin_opens_the_workspace_too(client, records, admin_a):
     client.force_login(admin_a)
     job_page = reverse("protocols:document_job", args=[records["job"].pk])
+    absence_page = reverse("staff:absence_edit", args=[records["absence"].pk])
     for url in [reverse(name) for name in LIST_PAGES] + object_pages(records):
-        if url != job_page:
+        if url not in (job_page, absence_page):
             assert client.get(url).status_code == 200, url
-    # a document being rendered belongs to the person who asked for it
+    # a document being rendered belongs to the person who asked for it; in the workspace an
+    # absence belongs to its therapist (an admin edits colleagues' in the admin)
     assert client.get(job_page).status_code == 404
+    assert client.get(absence_page).status_code == 404
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.request import posted
 from documents.charts import pain_chart
 from front.decorators import clinic_member_required
 from front.forms.patients import (
@@ -29,12 +30,6 @@ from protocols.planning import next_course_window
 from protocols.services import archive_patient, save_period
 
 PAGE_SIZE = 25
-
-
-def _posted(request):
-    """The submitted data, or None for a GET. An empty submission is still one: the form
-    answers it with "This field is required" instead of showing itself again as if unsent."""
-    return request.POST if request.method == "POST" else None
 
 
 @clinic_member_required
@@ -71,7 +66,7 @@ def patient_list(request):
 @clinic_member_required
 @permission_required("patients.add_patient", raise_exception=True)
 def patient_create(request):
-    form = PatientForm(_posted(request), initial={"language": request.user.clinic.default_language})
+    form = PatientForm(posted(request), initial={"language": request.user.clinic.default_language})
     form.instance.clinic = request.user.clinic
     if request.method == "POST" and form.is_valid():
         patient = form.save()
@@ -84,7 +79,7 @@ def patient_create(request):
 @permission_required("patients.change_patient", raise_exception=True)
 def patient_edit(request, pk):
     patient = get_patient_for_user(request.user, pk)
-    form = PatientForm(_posted(request), instance=patient)
+    form = PatientForm(posted(request), instance=patient)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Changes saved."))
@@ -160,7 +155,7 @@ def _held_message(request, held):
 def condition_edit(request, pk, condition_pk=None):
     patient = get_patient_for_user(request.user, pk)
     condition = get_object_or_404(patient.conditions, pk=condition_pk) if condition_pk else None
-    form = ConditionForm(_posted(request), instance=condition)
+    form = ConditionForm(posted(request), instance=condition)
     form.instance.patient = patient
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -202,7 +197,7 @@ def period_edit(request, pk, kind, period_pk=None):
     if kind == "exacerbations" and not patient.conditions.exists():
         messages.error(request, _("Add the condition first; an exacerbation belongs to one."))
         return redirect("patients:detail", pk=patient.pk)
-    form = form_class(_posted(request), instance=period, patient=patient)
+    form = form_class(posted(request), instance=period, patient=patient)
     if request.method == "POST" and form.is_valid():
         held = save_period(form.save(commit=False))
         messages.success(request, texts["saved"])
