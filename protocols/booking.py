@@ -28,6 +28,9 @@ from protocols.models import Session
 LIVE = (Session.PLANNED, Session.DONE)
 # How far ahead a course may reach while the planner looks for its time and earliest start.
 WINDOW = timedelta(days=366 * scheduling.EARLIEST_START_YEARS + 400)
+# A booking lies within one local day (``appointment``): at most 25 hours, on the day the clocks
+# go back. A booking that overlaps a moment started less than this before it.
+LONGEST_BOOKING = timedelta(hours=25)
 
 
 def zone(clinic) -> ZoneInfo:
@@ -160,8 +163,11 @@ def check_free(clinic, sessions, *, ignore=()) -> None:
     last = max(s.ends_at for s in booked)
     therapists = {s.therapist_id for s in booked if s.therapist_id}
     rooms = {s.room_id for s in booked if s.room_id}
+    # Bounded on both sides, so the indexes give only these days, not every earlier booking.
+    since = first - LONGEST_BOOKING
     others = list(
         Session.objects.filter(status__in=LIVE, starts_at__lt=last, ends_at__gt=first)
+        .filter(starts_at__gt=since)
         .filter(Q(therapist_id__in=therapists) | Q(room_id__in=rooms))
         .exclude(pk__in=[s.pk for s in booked if s.pk] + list(ignore))
         .only("starts_at", "ends_at", "therapist_id", "room_id")

@@ -7,6 +7,13 @@ courses each planned from the clinic's templates (with the template snapshot a r
 keeps) and their sessions, dated by the planner's own calendar over about five years up to a few
 weeks ahead, so today and tomorrow have sessions. Everything is seeded, so two runs make the same
 records.
+
+The first clinic also keeps an appointment book (``Book``): two rooms, and one therapist (the
+second, so the first one's pages stay as they were) with weekly hours, a leave ahead and every
+session of the last two years and ahead at a time. The times are packed into the therapist's
+hours day by day as the sessions are made (no planner call per row): bookings never overlap, of
+the therapist or of a room, and a session that does not fit its day's hours keeps no time.
+Every session has its course's therapist, as migration 0015 gives existing sessions.
 """
 
 import random
@@ -20,7 +27,16 @@ from django.db import transaction
 from django.utils import timezone
 
 import planner
-from clinic.models import CLINIC_ADMIN, THERAPIST, Clinic, ClosedDate, User
+from clinic.models import (
+    CLINIC_ADMIN,
+    THERAPIST,
+    Absence,
+    Clinic,
+    ClosedDate,
+    Room,
+    User,
+    WorkingHours,
+)
 from ops.clinics import create_clinic
 from patients.models import (
     Condition,
@@ -29,6 +45,8 @@ from patients.models import (
     Patient,
     PatientContraindication,
 )
+from planner.schedule import booking_minutes
+from protocols.booking import aware
 from protocols.models import Course, ProtocolTemplate, Session
 from protocols.planning import reason_as_dict, rules_from_template
 from protocols.snapshot import template_snapshot
@@ -59,6 +77,43 @@ LAST_NAMES = [
 WEEKS = [[0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5, 6], [0, 1, 2, 3, 4, 5]]
 HOLD_REASON = "Exacerbation of knee arthrosis"
 SKIP_REASONS = ["Patient ill", "Patient did not come", "Pain 7 of 10 before the session"]
+# The booked therapist's week (minutes since midnight): a lunch break on weekdays, short weekends.
+BOOK_HOURS = {
+    **{weekday: [(9 * 60, 13 * 60), (14 * 60, 20 * 60)] for weekday in range(5)},
+    5: [(10 * 60, 16 * 60)],
+    6: [(10 * 60, 14 * 60)],
+}
+BOOK_DAYS = 2 * 365  # sessions of the last two years (and every later one) have times
+
+
+@dataclass
+class Book:
+    """One therapist's appointment book: times given to their sessions as they are made."""
+
+    therapist: User
+    rooms: list
+    since: date
+    ends: dict = field(default_factory=dict)  # day -> where its last booking ends (minutes)
+    booked: int = 0
+    untimed: int = 0  # sessions that did not fit their day's hours
+
+    def place(self, clinic, day: date, minutes: int, buffer_minutes: int) -> dict:
+        """The next free time of ``day`` for a session of ``minutes``: Session fields."""
+        length = booking_minutes(minutes, buffer_minutes, clinic.slot_minutes)
+        cursor = self.ends.get(day, 0)
+        for start, end in BOOK_HOURS.get(day.weekday(), []):
+            at = max(cursor, start)
+            if at + length <= end:
+                self.ends[day] = at + length
+                room = self.rooms[self.booked % len(self.rooms)]
+                self.booked += 1
+                return {
+                    "starts_at": aware(clinic, day, at),
+                    "ends_at": aware(clinic, day, at + length),
+                    "room": room,
+                }
+        self.untimed += 1
+        return {}
 
 
 @dataclass
@@ -70,6 +125,7 @@ class ClinicData:
     templates: list  # (template, rules, snapshot)
     kinds: dict  # code -> ContraindicationKind
     warnings: dict = field(default_factory=dict)  # code -> the R10 warning a course stores
+    book: Book | None = None  # the first clinic's appointment book
 
 
 @dataclass
@@ -160,9 +216,25 @@ def make_chain(*, clinics: int = 10, seed: int = 7) -> Chain:
                     ),
                     templates=templates,
                     kinds={k.code: k for k in ContraindicationKind.objects.filter(clinic=clinic)},
+                    book=_open_book(clinic, staff[1], today) if n == 0 else None,
                 )
             )
     return chain
+
+
+def _open_book(clinic: Clinic, therapist: User, today: date) -> Book:
+    """Two rooms for ``clinic``; weekly hours and a leave ahead for ``therapist``."""
+    rooms = Room.objects.bulk_create(Room(clinic=clinic, name=f"Room {n}", order=n) for n in (1, 2))
+    WorkingHours.objects.bulk_create(
+        WorkingHours(therapist=therapist, weekday=weekday, start=start, end=end)
+        for weekday, intervals in BOOK_HOURS.items()
+        for start, end in intervals
+    )
+    leave = today + timedelta(days=120)
+    Absence.objects.create(
+        therapist=therapist, start=leave, end=leave + timedelta(days=13), reason=Absence.LEAVE
+    )
+    return Book(therapist=therapist, rooms=rooms, since=today - timedelta(days=BOOK_DAYS))
 
 
 def _condition(rng, patient, today, extra=None):
@@ -361,11 +433,23 @@ def _add_to_clinic(chain, data, per_clinic, rng, today):
     courses = Course.objects.bulk_create(courses, batch_size=BATCH)
 
     sessions = []
+    book = data.book
     for course, (dates, minutes, therapist) in zip(courses, plans, strict=True):
         cancel_from = rng.randint(3, len(dates)) if course.status == Course.CANCELLED else None
         pain = rng.randint(4, 6)
+        booked = book is not None and therapist == book.therapist
         for number, (day, planned) in enumerate(zip(dates, minutes, strict=True), start=1):
-            session = Session(course=course, number=number, date=day, planned_minutes=planned)
+            times = {}
+            if booked and day >= book.since:
+                times = book.place(clinic, day, planned, course.template.buffer_minutes)
+            session = Session(
+                course=course,
+                number=number,
+                date=day,
+                planned_minutes=planned,
+                therapist=therapist,
+                **times,
+            )
             if cancel_from and number >= cancel_from:
                 session.status = Session.CANCELLED
             elif course.status == Course.ON_HOLD and day >= today:

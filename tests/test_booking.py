@@ -134,6 +134,43 @@ def test_an_overlapping_booking_is_refused_with_its_time_and_nothing_is_saved(
     assert Session.objects.count() == before
 
 
+def test_the_double_booking_check_reads_only_the_days_booked_not_the_history(
+    booked_clinic, therapist_a
+):
+    old = plan(knee_patient(booked_clinic), therapist_a, start=today() - timedelta(days=400))
+    Session.objects.filter(course=old).update(status=Session.DONE)  # a year of history
+    course = plan(knee_patient(booked_clinic), therapist_a)
+    taken = course.sessions.order_by("number").first()
+    # A booking from the evening before that runs into the booked day still counts.
+    evening = Session(
+        course=course,
+        number=99,
+        date=taken.date - timedelta(days=1),
+        planned_minutes=10,
+        starts_at=taken.starts_at - timedelta(hours=14),
+        ends_at=taken.starts_at + timedelta(minutes=15),
+        therapist=therapist_a,
+    )
+    Session.objects.bulk_create([evening])
+    intruder = Session(
+        course=course,
+        number=98,
+        date=taken.date,
+        planned_minutes=10,
+        starts_at=taken.starts_at + timedelta(minutes=5),
+        ends_at=taken.starts_at + timedelta(minutes=10),
+        therapist=therapist_a,
+    )
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(booking.DoubleBooked):
+        booking.check_free(booked_clinic, [intruder], ignore=[taken.pk])
+
+    # one query: the live bookings of the therapist or the rooms overlapping the new ones, with
+    # starts_at bounded from below too, so the index gives these days and not the past year
+    (query,) = queries.captured_queries
+    assert '"starts_at" >' in query["sql"] and '"starts_at" <' in query["sql"]
+
+
 def test_a_skipped_session_is_made_up_at_a_time_too(booked_clinic, therapist_a):
     course = plan(knee_patient(booked_clinic), therapist_a)
     first = course.sessions.get(number=1)
