@@ -103,3 +103,12 @@ def pytest_collection_modifyitems(items):
         return bool(item.get_closest_marker("django_db")) or "db" in fixtures
 
     items.sort(key=uses_db)
+
+
+@pytest.fixture
+def default_library(db):
+    """The installed default library, put back for tests with real transactions: pytest-django
+    runs them last and flushes the database after each, which removes what migrate installed."""
+    from protocols.library import install_default_library
+
+    install_default_library()  # idempotent

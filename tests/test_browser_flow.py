@@ -62,7 +62,9 @@ def shot(page, name):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_therapist_plans_a_course_and_records_the_first_session(live_server, browser_page):
+def test_a_therapist_plans_a_course_and_records_the_first_session(
+    live_server, browser_page, default_library
+):
     from playwright.sync_api import expect
 
     clinic = ClinicFactory(name="Riverside Massage", working_weekdays=[0, 1, 2, 3, 4, 5, 6])

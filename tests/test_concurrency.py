@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from protocols.library import install_default_library
 from protocols.models import Course, Session
 from protocols.services import CourseRefused, create_course
 from tests.factories import UserFactory
@@ -21,10 +20,8 @@ from tests.workspace import classic, knee_patient, running_course, today
 
 
 @pytest.fixture(autouse=True)
-def default_library(db):
-    """The tests with real connections start from a flushed database, without the default
-    library that migrate installs: put it back (it is idempotent) for clinics to copy."""
-    install_default_library()
+def _library(default_library):
+    """The PostgreSQL tests here run on real transactions (see ``conftest.default_library``)."""
 
 
 @pytest.fixture
