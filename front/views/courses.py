@@ -295,6 +295,18 @@ def course_close(request, pk, action):
     return redirect(course)
 
 
+def _refusal_messages(request, refusal) -> None:
+    """Every rule that refuses a change, and the earliest date that would work."""
+    for reason in refusal.reasons:
+        messages.error(request, f"{reason.rule}: {reason_message(reason)}")
+    if refusal.earliest_start:
+        messages.info(
+            request,
+            _("The earliest date that would work is %(date)s.")
+            % {"date": date_format(refusal.earliest_start)},
+        )
+
+
 @require_POST
 @clinic_member_required
 @permission_required("protocols.change_course", raise_exception=True)
@@ -308,8 +320,7 @@ def course_times(request, pk):
     try:
         count = give_times(course=course, expected_version=form.cleaned_data["version"])
     except CourseRefused as refused:
-        for reason in refused.refusal.reasons:
-            messages.error(request, f"{reason.rule}: {reason_message(reason)}")
+        _refusal_messages(request, refused.refusal)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -345,14 +356,7 @@ def course_resume(request, pk):
             expected_version=form.cleaned_data["version"],
         )
     except CourseRefused as refused:
-        for reason in refused.refusal.reasons:
-            messages.error(request, f"{reason.rule}: {reason_message(reason)}")
-        if refused.refusal.earliest_start:
-            messages.info(
-                request,
-                _("The earliest date that would work is %(date)s.")
-                % {"date": date_format(refused.refusal.earliest_start)},
-            )
+        _refusal_messages(request, refused.refusal)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
