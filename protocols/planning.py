@@ -11,6 +11,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.db.models import Max, Min, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 import planner
@@ -438,8 +439,20 @@ def request_from_facts(
 # --- Answers as text and JSON ----------------------------------------------------------------
 
 
-def reason_message(reason: planner.Reason | dict) -> str:
-    """The reason's message in the active language."""
+def _people_date(value):
+    """An ISO date param as people write it in the active language ("2 Sep 2026"); any other
+    value as it is."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
+
+
+def reason_message(reason: planner.Reason | dict, *, iso_dates: bool = False) -> str:
+    """The reason's message in the active language, its dates as people write them (ISO, as
+    the planner gives them, with ``iso_dates``: the command line's JSON)."""
     if isinstance(reason, dict):
         template, params = reason["template"], reason.get("params", {})
     else:
@@ -449,6 +462,8 @@ def reason_message(reason: planner.Reason | dict) -> str:
         key: gettext(value) if key == "condition" else params.get(f"{key}_{language}") or value
         for key, value in params.items()
     }
+    if not iso_dates:
+        params = {key: _people_date(value) for key, value in params.items()}
     return gettext(template) % params
 
 
@@ -462,7 +477,10 @@ def answer_as_json(answer: planner.Plan | planner.Refusal) -> dict:
     if isinstance(answer, planner.Refusal):
         return {
             "ok": False,
-            "reasons": [{"rule": r.rule, "message": reason_message(r)} for r in answer.reasons],
+            "reasons": [
+                {"rule": r.rule, "message": reason_message(r, iso_dates=True)}
+                for r in answer.reasons
+            ],
             "earliest_start": answer.earliest_start and answer.earliest_start.isoformat(),
         }
     scheduled = answer.sessions[0].start is not None  # a request with a schedule (R17)
@@ -479,11 +497,17 @@ def answer_as_json(answer: planner.Plan | planner.Refusal) -> dict:
     result = {
         "ok": True,
         "sessions": sessions,
-        "warnings": [{"rule": r.rule, "message": reason_message(r)} for r in answer.warnings],
+        "warnings": [
+            {"rule": r.rule, "message": reason_message(r, iso_dates=True)} for r in answer.warnings
+        ],
     }
     if scheduled:
         result["notes"] = [
-            {"rule": n.rule, "session": n.params["number"], "message": reason_message(n)}
+            {
+                "rule": n.rule,
+                "session": n.params["number"],
+                "message": reason_message(n, iso_dates=True),
+            }
             for n in answer.notes
         ]
     result["earliest_next_course"] = answer.earliest_next_course.isoformat()

@@ -207,7 +207,7 @@ def test_an_exacerbation_names_its_condition_in_russian():
         message = reason_message(FLARE)
 
     assert message == (
-        "Отмечено обострение (гонартроз) с 2026-03-01, дата окончания не указана: во время "
+        "Отмечено обострение (гонартроз) с 01.03.2026, дата окончания не указана: во время "
         "обострения сеансы не проводятся, а на него приходятся запланированные сеансы № 1–15."
     )
 
@@ -217,10 +217,10 @@ def test_a_contraindication_is_named_in_the_active_language():
         russian = reason_message(FEVER)
     english = reason_message(FEVER)
 
-    assert russian.startswith("Лихорадка: отмечено с 2026-03-01, дата окончания не указана.")
+    assert russian.startswith("Лихорадка: отмечено с 01.03.2026, дата окончания не указана.")
     assert russian.endswith("запланированные сеансы № 3.")
     assert english == (
-        "Fever is recorded from 2026-03-01 with no end date. It rules out massage while it "
+        "Fever is recorded from 1 Mar 2026 with no end date. It rules out massage while it "
         "lasts, and it covers planned sessions 3."
     )
 
@@ -229,7 +229,7 @@ def test_a_contraindication_without_a_russian_name_keeps_its_name():
     nameless = planner.Reason(FEVER.rule, FEVER.template, {**FEVER.params, "name_ru": ""})
 
     with translation.override("ru"):
-        assert reason_message(nameless).startswith("Fever: отмечено с 2026-03-01")
+        assert reason_message(nameless).startswith("Fever: отмечено с 01.03.2026")
 
 
 def test_a_stored_reason_reads_the_same_as_the_planners():
@@ -260,7 +260,7 @@ def test_the_json_answer_of_a_plan_and_of_a_refusal(knee_patient, classic):
     assert accepted["next_course_due"] == "2026-09-02"
     assert refused == {
         "ok": False,
-        "reasons": [{"rule": "R9", "message": reason_message(FEVER)}],
+        "reasons": [{"rule": "R9", "message": reason_message(FEVER, iso_dates=True)}],
         "earliest_start": "2026-03-07",
     }
     assert undated["earliest_start"] is None
@@ -584,7 +584,9 @@ def test_the_json_answer_of_a_refusal_names_every_reason_and_the_earliest_start(
     }
     assert answer_as_json(undated)["earliest_start"] is None
     with translation.override("ru"):
-        assert answer_as_json(undated)["reasons"][0]["message"] == reason_message(FLARE)
+        assert answer_as_json(undated)["reasons"][0]["message"] == reason_message(
+            FLARE, iso_dates=True
+        )
 
 
 def test_rules_come_from_a_snapshot_dict():

@@ -470,3 +470,22 @@ def test_the_preview_costs_the_same_queries_however_long_the_record(
     # other courses with their first and last dates, the therapist's weekly hours (none here:
     # no times to place)
     assert count_queries(signed_in, url, data) == first == 12
+
+
+@pytest.mark.django_db
+def test_a_refusal_and_the_days_warnings_write_dates_as_people_do_not_iso(
+    signed_in, patient, clinic_a
+):
+    import re
+
+    from django.utils.formats import date_format
+
+    fever = ContraindicationKind.objects.get(clinic=clinic_a, code="fever")
+    PatientContraindicationFactory(patient=patient, kind=fever, start=today(), end=None)
+
+    page = signed_in.get(
+        reverse("protocols:course_preview", args=[patient.pk]), plan_data(clinic_a)
+    ).content.decode()
+
+    assert f"from {date_format(today(), 'SHORT_DATE_FORMAT')}" in page
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", page.split('data-use-date="')[0])
