@@ -6,6 +6,10 @@ and 10:30–11:00 do not overlap), which need the ``btree_gist`` extension for t
 ``btree_gist`` is a trusted extension (PostgreSQL 13 and later): the database owner may create
 it. SQLite has no such constraint; there the same check runs inside the booking's write
 transaction (``protocols.booking``), which SQLite's IMMEDIATE transactions serialise.
+
+``DEFERRABLE INITIALLY IMMEDIATE``: checked at the end of each statement rather than row by row,
+so re-planning the rest of a course in one UPDATE may move session 3 into the time session 4 is
+leaving (a non-deferrable constraint would refuse that halfway through the statement).
 """
 
 from django.db import migrations
@@ -26,7 +30,7 @@ def forwards(apps, schema_editor):
         schema_editor.execute(
             f"ALTER TABLE protocols_session ADD CONSTRAINT {name} EXCLUDE USING gist "
             f"({column} WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&) "
-            f"WHERE ({LIVE} AND {column} IS NOT NULL)"
+            f"WHERE ({LIVE} AND {column} IS NOT NULL) DEFERRABLE INITIALLY IMMEDIATE"
         )
 
 
