@@ -15,6 +15,7 @@ from clinic.models import (
     WorkingHours,
     overlapping_hours,
 )
+from clinic.services import check_absence
 from core.fields import clock_text
 
 # Models whose choices in admin forms must come from the user's own clinic, by lookup path.
@@ -161,8 +162,27 @@ class WorkingHoursInline(admin.TabularInline):
     verbose_name_plural = _("working hours (a weekday may have several intervals)")
 
 
+class AbsenceForm(forms.ModelForm):
+    """The admin checks an absence by the same rules as the staff page (``check_absence``)."""
+
+    def clean(self):
+        data = super().clean()
+        start, end, reason = data.get("start"), data.get("end"), data.get("reason")
+        therapist_id = self.instance.therapist_id
+        if start and end and reason and therapist_id and not data.get("DELETE"):
+            check_absence(
+                therapist_id=therapist_id,
+                start=start,
+                end=end,
+                reason=reason,
+                exclude_pk=self.instance.pk,
+            )
+        return data
+
+
 class AbsenceInline(admin.TabularInline):
     model = Absence
+    form = AbsenceForm
     extra = 0
 
 

@@ -19,7 +19,10 @@ EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 
 
-def _check(*, therapist_id: int, start: date, end: date, reason: str, exclude_pk=None) -> None:
+def check_absence(
+    *, therapist_id: int, start: date, end: date, reason: str, exclude_pk=None
+) -> None:
+    """The rules of an absence, with a message for each: the page's and the admin's."""
     errors = {}
     for name, day in (("start", start), ("end", end)):
         if not EARLIEST <= day <= LATEST:
@@ -62,7 +65,7 @@ def record_absence(
     """Record days ``therapist`` does not work, from ``start`` to ``end`` inclusive."""
     with transaction.atomic():
         _lock(therapist.pk)
-        _check(therapist_id=therapist.pk, start=start, end=end, reason=reason)
+        check_absence(therapist_id=therapist.pk, start=start, end=end, reason=reason)
         return Absence.objects.create(
             therapist=therapist, start=start, end=end, reason=reason, note=note.strip()
         )
@@ -74,7 +77,7 @@ def change_absence(
     """Change the days, reason or note of ``absence`` (its therapist stays the same)."""
     with transaction.atomic():
         _lock(absence.therapist_id)
-        _check(
+        check_absence(
             therapist_id=absence.therapist_id,
             start=start,
             end=end,

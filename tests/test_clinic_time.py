@@ -165,3 +165,15 @@ def test_clock_times_read_and_print_as_people_write_them(text, minutes):
 def test_clock_times_that_are_no_time_of_day_are_refused(text):
     with pytest.raises(ValueError):
         parse_clock(text)
+
+
+def test_an_absence_overlapping_another_is_refused_in_the_admin_as_on_the_staff_page(
+    client, admin_a, therapist_a
+):
+    Absence.objects.create(therapist=therapist_a, start=date(2026, 12, 21), end=date(2027, 1, 3))
+
+    page = post_staff_page(client, admin_a, therapist_a, absences=[("2026-12-28", "2027-01-10")])
+
+    assert page.status_code == 200
+    assert "These days overlap another absence" in page.content.decode()
+    assert Absence.objects.count() == 1
