@@ -44,6 +44,7 @@ def default_time_zone() -> str:
 
 THERAPIST = "Therapist"
 CLINIC_ADMIN = "Clinic admin"
+RECEPTION = "Reception"  # the front desk: the calendar and contacts, no clinical record
 
 
 class Clinic(models.Model):

@@ -1,9 +1,9 @@
-"""Staff roles as groups with permissions: Therapist and Clinic admin."""
+"""Staff roles as groups with permissions: Therapist, Clinic admin and Reception."""
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
-from clinic.models import CLINIC_ADMIN, THERAPIST
+from clinic.models import CLINIC_ADMIN, RECEPTION, THERAPIST
 
 CLINICAL_RECORDS = ["patient", "condition", "exacerbation", "patientcontraindication"]
 # The facts on a patient's record. The workspace changes them under ``change_patient``; their own
@@ -12,6 +12,9 @@ CLINICAL_RECORDS = ["patient", "condition", "exacerbation", "patientcontraindica
 PATIENT_FACTS = ["condition", "exacerbation", "patientcontraindication"]
 TEMPLATE_MODELS = ["protocoltemplate", "protocolstep", "handoutsection"]
 TIME_MODELS = ["room", "workinghours", "absence"]  # the clinic's rooms, staff hours and leave
+# The calendar (Session's own permissions): seeing it, moving and cancelling sessions and
+# recording no-shows, and doing so for any therapist's sessions rather than one's own.
+CALENDAR = ["view_calendar", "book_session"]
 
 # What each role may do. The workspace and the admin read the same model permissions, so each
 # grant is there for one of them:
@@ -44,6 +47,7 @@ ROLE_PERMISSIONS = {
             ("view", [*TEMPLATE_MODELS, "course", "session"]),
             ("add", ["course"]),
             ("change", ["course", "session"]),
+            ("", CALENDAR),
         ],
     },
 }
@@ -66,13 +70,28 @@ ROLE_PERMISSIONS[CLINIC_ADMIN] = {
         ("add", TEMPLATE_MODELS),
         ("change", TEMPLATE_MODELS),
         ("delete", TEMPLATE_MODELS),
+        ("", ["move_any_session"]),
     ],
+}
+# The front desk runs the calendar: it sees the clinic's day and the patients' names and contact
+# details, moves and cancels sessions, records no-shows and the therapists' absences, but reads
+# no clinical record (conditions, periods, courses' notes and pain, the audit trail) and edits
+# no template.
+ROLE_PERMISSIONS[RECEPTION] = {
+    "clinic": [
+        ("view", ["clinic", "closeddate", *TIME_MODELS]),
+        ("add", ["absence"]),
+        ("change", ["absence"]),
+        ("delete", ["absence"]),
+    ],
+    "patients": [("view", ["patient"])],
+    "protocols": [("", [*CALENDAR, "move_any_session"])],
 }
 
 
 def permission_codenames(role: str) -> set[tuple[str, str]]:
     return {
-        (app_label, f"{action}_{model}")
+        (app_label, f"{action}_{model}" if action else model)
         for app_label, grants in ROLE_PERMISSIONS[role].items()
         for action, models in grants
         for model in models

@@ -19,6 +19,7 @@ urlpatterns = [
     path("patients/", include("front.urls.patients")),
     path("audit/", include("front.urls.audit")),
     path("me/", include("front.urls.staff")),
+    path("calendar/", include("front.urls.calendar")),
     path("", include("front.urls.courses")),
     path("admin/", admin.site.urls),
 ]

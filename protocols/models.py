@@ -520,13 +520,19 @@ class Session(models.Model):
     SKIPPED = "skipped"
     ON_HOLD = "on_hold"
     CANCELLED = "cancelled"
+    NO_SHOW = "no_show"  # the patient did not come: not given, made up at the end
+    PATIENT_CANCELLED = "patient_cancelled"  # called off by the patient: made up at the end
     STATUS_CHOICES = [
         (PLANNED, _("planned")),
         (DONE, _("done")),
         (SKIPPED, _("skipped")),
+        (NO_SHOW, _("did not attend")),
+        (PATIENT_CANCELLED, _("cancelled by the patient")),
         (ON_HOLD, _("on hold")),
         (CANCELLED, _("cancelled")),
     ]
+    # Recorded: the session's day has passed for it, one way or another.
+    RECORDED = (DONE, SKIPPED, NO_SHOW, PATIENT_CANCELLED)
     PAIN_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
 
     course = models.ForeignKey(
@@ -537,7 +543,7 @@ class Session(models.Model):
     planned_minutes = models.PositiveSmallIntegerField(
         _("planned minutes"), validators=[MinValueValidator(1)]
     )
-    status = models.CharField(_("status"), max_length=12, choices=STATUS_CHOICES, default=PLANNED)
+    status = models.CharField(_("status"), max_length=20, choices=STATUS_CHOICES, default=PLANNED)
     actual_minutes = models.PositiveSmallIntegerField(
         _("minutes done"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
@@ -548,7 +554,12 @@ class Session(models.Model):
         _("pain after (0–10)"), null=True, blank=True, validators=PAIN_VALIDATORS
     )
     note = models.TextField(_("note"), blank=True)
-    skip_reason = models.CharField(_("reason for skipping"), max_length=300, blank=True)
+    skip_reason = models.CharField(
+        _("reason"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why the session was skipped, or why the patient cancelled it."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -591,6 +602,11 @@ class Session(models.Model):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ["course", "number"]
+        permissions = [
+            ("view_calendar", _("Can see the clinic's calendar")),
+            ("book_session", _("Can move sessions, cancel them for the patient, record no-shows")),
+            ("move_any_session", _("Can move any therapist's sessions, not only their own")),
+        ]
         indexes = [
             models.Index(fields=["date", "status"], name="session_date_status"),
             # A course's session dates from the index alone: first and last dates of each

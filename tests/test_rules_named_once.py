@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import planner
-from clinic.models import CLINIC_ADMIN, THERAPIST, Clinic
+from clinic.models import CLINIC_ADMIN, RECEPTION, THERAPIST, Clinic
 from ops.clinics import create_clinic
 from patients.models import ContraindicationKind
 from protocols.models import Course, ProtocolTemplate
@@ -121,7 +121,7 @@ def test_a_clinic_made_outside_the_admin_has_its_library_and_the_roles():
     templates = set(ProtocolTemplate.objects.filter(clinic=clinic).values_list("slug", flat=True))
     assert templates == DEFAULT_TEMPLATES
     assert ContraindicationKind.objects.filter(clinic=clinic).count() == 6
-    assert set(Group.objects.values_list("name", flat=True)) == {THERAPIST, CLINIC_ADMIN}
+    assert set(Group.objects.values_list("name", flat=True)) == {THERAPIST, CLINIC_ADMIN, RECEPTION}
 
 
 @pytest.mark.django_db

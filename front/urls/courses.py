@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from front.converters import CloseActionConverter
-from front.views import courses, documents
+from front.views import courses, documents, moves
 
 app_name = "protocols"
 
@@ -20,6 +20,9 @@ urlpatterns = [
         name="course_close",
     ),
     path("sessions/<int:pk>/record/", courses.session_record, name="session_record"),
+    path("sessions/<int:pk>/move/", moves.session_move, name="session_move"),
+    path("sessions/<int:pk>/move-rest/", moves.session_move_rest, name="session_move_rest"),
+    path("sessions/<int:pk>/attendance/", moves.session_attendance, name="session_attendance"),
     path("courses/<int:pk>/handout.pdf", documents.course_handout, name="course_handout"),
     path("courses/<int:pk>/sheet.pdf", documents.course_sheet, name="course_sheet"),
     path("courses/<int:pk>/calendar.ics", documents.course_calendar_file, name="course_calendar"),
