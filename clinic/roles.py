@@ -73,6 +73,15 @@ ROLE_PERMISSIONS[CLINIC_ADMIN] = {
         ("", ["move_any_session"]),
     ],
 }
+# Two questions pages ask about a member of staff, answered by a permission (read with the user's
+# permissions, no query of its own) rather than by a role's name:
+# - may they read clinical records? Conditions, periods, courses, documents, the audit trail,
+#   and the admin, whose patient pages show them. Therapists and clinic admins; not Reception.
+READS_CLINICAL_RECORDS = "patients.view_condition"
+# - do they give sessions? Recording a session is for whoever gives it, so this is who a course
+#   may be booked with, and who keeps their own hours and leave. Not Reception.
+GIVES_SESSIONS = "protocols.change_session"
+
 # The front desk runs the calendar: it sees the clinic's day and the patients' names and contact
 # details, moves and cancels sessions, records no-shows and the therapists' absences, but reads
 # no clinical record (conditions, periods, courses' notes and pain, the audit trail) and edits

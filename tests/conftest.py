@@ -1,5 +1,6 @@
-"""The one cast of the suite: two clinics, a therapist and an admin in clinic A, a therapist in
-clinic B, a patient of clinic A and a running course; the signed-in client and a query counter.
+"""The one cast of the suite: two clinics, a therapist, an admin and a receptionist in clinic A,
+a therapist in clinic B, a patient of clinic A and a running course; the signed-in client and a
+query counter.
 
 Defined here only: a module that needs another set-up builds it from these, under its own name.
 """
@@ -10,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clinic.models import CLINIC_ADMIN
+from clinic.models import CLINIC_ADMIN, RECEPTION
 from patients.models import ContraindicationKind, PatientContraindication
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
 from tests.workspace import knee_patient, running_course, today
@@ -34,6 +35,15 @@ def therapist_a(clinic_a):
 @pytest.fixture
 def admin_a(clinic_a):
     return UserFactory(username="admin_a", clinic=clinic_a, role=CLINIC_ADMIN)
+
+
+@pytest.fixture
+def reception_a(clinic_a):
+    """Clinic A's front desk: the calendar and the patients' contact details, no clinical
+    record."""
+    return UserFactory(
+        username="reception_a", first_name="Rita", last_name="Desk", clinic=clinic_a, role=RECEPTION
+    )
 
 
 @pytest.fixture
