@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import (
     CLINIC_ADMIN,
+    RECEPTION,
     THERAPIST,
     Absence,
     User,
@@ -224,7 +225,7 @@ class UserAdmin(NotFoundMixin, BaseUserAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
-            kwargs["queryset"] = Group.objects.filter(name__in=[THERAPIST, CLINIC_ADMIN])
+            kwargs["queryset"] = Group.objects.filter(name__in=[THERAPIST, CLINIC_ADMIN, RECEPTION])
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -15,22 +15,25 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
-from clinic.models import THERAPIST
+from clinic.models import CLINIC_ADMIN, RECEPTION, THERAPIST
 from clinic.roles import ensure_roles
 from patients.models import Condition, ContraindicationKind, Exacerbation, Patient
 from protocols.models import Course, Session
 from tests.factories import PatientContraindicationFactory, PatientFactory, UserFactory
 from tests.workspace import knee_patient, running_course, today
 
-ROLES = ["therapist_a", "admin_a", "therapist_b", "superuser"]
+ROLES = ["therapist_a", "admin_a", "therapist_b", "reception_a", "superuser"]
 
 # What each role meets on each admin page of a model of clinic A: the list, the add page, the
 # change page ("edit": a form with a Save button; "read": the same page without one) and the
-# delete page. "ok" is a page that opens (200).
+# delete page. "ok" is a page that opens (200). The front desk, which reads no clinical record,
+# does not enter the admin at all: every page sends it to the admin's sign-in (302).
+FRONT_DESK_KEPT_OUT = {"reception_a": ("302", "302", "302", "302")}
 EVERYONE_BUT_SUPERUSER_REFUSED = {
     "therapist_a": ("403", "403", "403", "403"),
     "admin_a": ("403", "403", "403", "403"),
     "therapist_b": ("403", "403", "403", "403"),
+    **FRONT_DESK_KEPT_OUT,
 }
 PAGES = {
     "auth.group": {
@@ -59,12 +62,14 @@ PAGES = {
         "therapist_a": ("ok", "403", "read", "403"),
         "admin_a": ("ok", "403", "edit", "403"),
         "therapist_b": ("ok", "403", "404", "403"),
+        **FRONT_DESK_KEPT_OUT,
         "superuser": ("ok", "ok", "edit", "ok"),
     },
     "clinic.user": {
         "therapist_a": ("403", "403", "403", "403"),
         "admin_a": ("ok", "ok", "edit", "403"),
         "therapist_b": ("403", "403", "403", "403"),
+        **FRONT_DESK_KEPT_OUT,
         "superuser": ("ok", "ok", "edit", "ok"),
     },
     # Therapists keep records in the workspace; patients are archived, never deleted.
@@ -72,12 +77,14 @@ PAGES = {
         "therapist_a": ("ok", "403", "read", "403"),
         "admin_a": ("ok", "ok", "edit", "403"),
         "therapist_b": ("ok", "403", "404", "403"),
+        **FRONT_DESK_KEPT_OUT,
         "superuser": ("ok", "ok", "edit", "403"),
     },
     "patients.contraindicationkind": {
         "therapist_a": ("ok", "403", "read", "403"),
         "admin_a": ("ok", "ok", "edit", "ok"),
         "therapist_b": ("ok", "403", "404", "403"),
+        **FRONT_DESK_KEPT_OUT,
         "superuser": ("ok", "ok", "edit", "ok"),
     },
     # The template has a course, so it is not deleted.
@@ -85,6 +92,7 @@ PAGES = {
         "therapist_a": ("ok", "403", "read", "403"),
         "admin_a": ("ok", "ok", "edit", "403"),
         "therapist_b": ("ok", "403", "404", "403"),
+        **FRONT_DESK_KEPT_OUT,
         "superuser": ("ok", "ok", "edit", "403"),
     },
     # Courses are planned, recorded and changed in the workspace only, by everyone.
@@ -92,12 +100,14 @@ PAGES = {
         "therapist_a": ("ok", "403", "read", "403"),
         "admin_a": ("ok", "403", "read", "403"),
         "therapist_b": ("ok", "403", "404", "403"),
+        **FRONT_DESK_KEPT_OUT,
         "superuser": ("ok", "403", "read", "403"),
     },
     "audit.auditentry": {
         "therapist_a": ("403", "403", "403", "403"),
         "admin_a": ("ok", "403", "read", "403"),
         "therapist_b": ("403", "403", "403", "403"),
+        **FRONT_DESK_KEPT_OUT,
         "superuser": ("ok", "403", "read", "403"),
     },
 }
@@ -110,11 +120,12 @@ def superuser(db):
 
 
 @pytest.fixture
-def users(therapist_a, admin_a, therapist_b, superuser):
+def users(therapist_a, admin_a, therapist_b, reception_a, superuser):
     return {
         "therapist_a": therapist_a,
         "admin_a": admin_a,
         "therapist_b": therapist_b,
+        "reception_a": reception_a,
         "superuser": superuser,
     }
 
@@ -603,3 +614,64 @@ def test_a_new_patient_cannot_take_another_patients_condition_in_the_admin(signe
     assert "Select a valid choice" in response.content.decode()
     assert not Patient.objects.filter(last_name="Person").exists()
     assert not Exacerbation.objects.exists()
+
+
+# --- The front desk ------------------------------------------------------------------------------
+
+
+def test_a_clinic_admin_gives_a_member_of_staff_the_reception_role(signed_in, users, clinic_a):
+    desk = UserFactory(username="new_desk", clinic=clinic_a)  # a therapist until now
+    reception = Group.objects.get(name=RECEPTION)
+    client = signed_in("admin_a")
+    url = f"/admin/clinic/user/{desk.pk}/change/"
+    page = client.get(url)
+    offered = set(page.context["adminform"].form.fields["groups"].queryset)
+
+    response = client.post(
+        url,
+        form_data(page, groups=[reception.pk], date_joined_0="2026-01-01", date_joined_1="09:00"),
+    )
+
+    assert {g.name for g in offered} == {THERAPIST, CLINIC_ADMIN, RECEPTION}
+    assert response.status_code == 302, response.content.decode()[:2000]
+    desk.refresh_from_db()
+    assert [g.name for g in desk.groups.all()] == [RECEPTION]
+    assert not desk.has_perm("patients.view_condition")
+    # and from now on the admin is closed to them
+    assert signed_in("admin_a").get(url).status_code == 200
+    desk_client = Client()
+    desk_client.force_login(desk)
+    assert desk_client.get("/admin/").status_code == 302
+
+
+def test_the_front_desk_writes_nothing_in_the_admin(signed_in, users, course, patient, clinic_a):
+    client = signed_in("reception_a")
+    admin_group = Group.objects.get(name=CLINIC_ADMIN)
+    desk = users["reception_a"]
+
+    def rows():
+        return (
+            list(Patient.objects.values_list("pk", "last_name", "notes", "archived")),
+            list(Condition.objects.values_list("pk", "stage")),
+            sorted(desk.groups.values_list("name", flat=True)),
+            course_rows(course),
+            AuditEntry.objects.count(),
+        )
+
+    before = rows()
+    posts = {
+        patient_url(patient): {"first_name": "X", "last_name": "Renamed", "_save": "Save"},
+        "/admin/patients/patient/add/": {"first_name": "New", "last_name": "Person"},
+        f"/admin/clinic/user/{desk.pk}/change/": {"username": desk.username}
+        | {"groups": [admin_group.pk], "is_superuser": "on", "_save": "Save"},
+        f"/admin/clinic/clinic/{clinic_a.pk}/change/": {"name": "Renamed clinic"},
+        "/admin/patients/patient/": {"action": "archive", "_selected_action": [patient.pk]},
+    }
+    for url, data in posts.items():
+        response = client.post(url, data)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/admin/login/"), url
+
+    assert rows() == before
+    clinic_a.refresh_from_db()
+    assert clinic_a.name != "Renamed clinic"
