@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 import planner
 from clinic.models import User
+from clinic.selectors import bookable_staff
 from core.fields import ClockTimeFormField
 from front.forms.patients import DateInput
 from protocols.planning import rules_from_template
@@ -54,7 +55,7 @@ class PlanCourseForm(forms.Form):
         self.user = user
         # A clinic admin books any colleague; a therapist books their own time.
         if user.is_clinic_admin:
-            colleagues = User.objects.filter(clinic_id=patient.clinic_id, is_active=True)
+            colleagues = bookable_staff(patient.clinic_id)
             self.fields["therapist"].queryset = colleagues.order_by("last_name", "first_name")
             self.fields["therapist"].label_from_instance = lambda u: (
                 u.get_full_name() or u.get_username()

@@ -1,7 +1,9 @@
 """A member of staff's own page: their weekly hours, and the absences they keep themselves.
 
 Clinic admins edit everyone's hours and absences on the staff page of the admin; here each
-therapist sees only their own, and another person's absence is not found.
+therapist sees only their own, and another person's absence is not found. The page is for staff
+who give sessions (``GIVES_SESSIONS``): the front desk has no hours or leave that the calendar
+books around, and records colleagues' absences from the calendar instead.
 """
 
 from functools import partial
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinic.models import WEEKDAY_CHOICES
+from clinic.roles import GIVES_SESSIONS
 from clinic.selectors import get_own_absence, own_absences, own_weekly_hours
 from clinic.services import change_absence, delete_absence, record_absence
 from core.fields import clock_text
@@ -53,7 +56,9 @@ def _save(form, write):
 
 
 @clinic_member_required
-@permission_required(["clinic.view_workinghours", "clinic.view_absence"], raise_exception=True)
+@permission_required(
+    [GIVES_SESSIONS, "clinic.view_workinghours", "clinic.view_absence"], raise_exception=True
+)
 def absences(request):
     """The weekly hours and the absences, with a form to add one."""
     if request.method == "POST" and not request.user.has_perm("clinic.add_absence"):
@@ -79,7 +84,7 @@ def absences(request):
 
 
 @clinic_member_required
-@permission_required("clinic.change_absence", raise_exception=True)
+@permission_required([GIVES_SESSIONS, "clinic.change_absence"], raise_exception=True)
 def absence_edit(request, pk):
     absence = get_own_absence(request.user, pk)
     form = AbsenceForm.for_absence(posted(request), absence)
@@ -94,7 +99,7 @@ def absence_edit(request, pk):
 
 @require_POST
 @clinic_member_required
-@permission_required("clinic.delete_absence", raise_exception=True)
+@permission_required([GIVES_SESSIONS, "clinic.delete_absence"], raise_exception=True)
 def absence_delete(request, pk):
     absence = get_own_absence(request.user, pk)
     delete_absence(absence=absence)
