@@ -40,6 +40,11 @@ class PatientSearchForm(forms.Form):
     )
     archived = forms.BooleanField(label=_("Show archived"), required=False)
 
+    def __init__(self, *args, clinical: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not clinical:  # conditions are clinical records: not a filter for the front desk
+            del self.fields["condition"]
+
 
 class ConditionForm(forms.ModelForm):
     class Meta:

@@ -1,17 +1,24 @@
-"""The therapist's workspace: the patient list, a patient's record and its clinical facts."""
+"""The therapist's workspace: the patient list, a patient's record and its clinical facts.
+
+The front desk (Reception) opens the list and a patient's page too, but reads no clinical record
+(``READS_CLINICAL_RECORDS``): its list has names, dates of birth and phones only, and its patient
+page is a contact card with the upcoming appointments.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from clinic.roles import READS_CLINICAL_RECORDS
 from core.request import posted
 from documents.charts import pain_chart
 from front.decorators import clinic_member_required
@@ -23,6 +30,7 @@ from front.forms.patients import (
     PatientForm,
     PatientSearchForm,
 )
+from front.templatetags.appointments import appointment_time
 from patients.models import Condition, Exacerbation, Patient, PatientContraindication
 from patients.selectors import get_patient_for_user
 from protocols.models import Course, Session
@@ -35,10 +43,15 @@ PAGE_SIZE = 25
 @clinic_member_required
 @permission_required("patients.view_patient", raise_exception=True)
 def patient_list(request):
-    form = PatientSearchForm(request.GET or None)
-    patients = Patient.objects.for_user(request.user).prefetch_related(
-        Prefetch("conditions", queryset=Condition.objects.order_by("kind", "pk"))
-    )
+    clinical = request.user.has_perm(READS_CLINICAL_RECORDS)
+    # Without the clinical record there is no condition to filter by (the field is not on the
+    # form, so a condition in the address is ignored) and none to show.
+    form = PatientSearchForm(request.GET or None, clinical=clinical)
+    patients = Patient.objects.for_user(request.user)
+    if clinical:
+        patients = patients.prefetch_related(
+            Prefetch("conditions", queryset=Condition.objects.order_by("kind", "pk"))
+        )
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         for word in query.split():
@@ -47,7 +60,7 @@ def patient_list(request):
             if len(digits) >= 3:
                 match |= Q(phone__contains=digits) | Q(phone__contains=word)
             patients = patients.filter(match)
-        if form.cleaned_data["condition"]:
+        if form.cleaned_data.get("condition"):
             patients = patients.filter(conditions__kind=form.cleaned_data["condition"]).distinct()
         if not form.cleaned_data["archived"]:
             patients = patients.filter(archived=False)
@@ -59,7 +72,12 @@ def patient_list(request):
     return render(
         request,
         "patients/list.html",
-        {"form": form, "page": page, "query_string": query_string.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query_string": query_string.urlencode(),
+            "clinical": clinical,
+        },
     )
 
 
@@ -113,6 +131,8 @@ def patient_archive(request, pk):
 @permission_required("patients.view_patient", raise_exception=True)
 def patient_detail(request, pk):
     patient = get_patient_for_user(request.user, pk)
+    if not request.user.has_perm(READS_CLINICAL_RECORDS):
+        return _contact_card(request, patient)
     courses = list(
         Course.objects.filter(patient=patient)
         .select_related("therapist")
@@ -139,6 +159,30 @@ def patient_detail(request, pk):
             "window": next_course_window(courses),
         },
     )
+
+
+def _contact_card(request, patient):
+    """The front desk's page of a patient: contact details and the upcoming appointments (the
+    planned sessions from today on: date, time, therapist, room), no clinical record."""
+    zone = patient.clinic.time_zone
+    upcoming = list(
+        Session.objects.for_user(request.user)
+        .filter(course__patient=patient, status=Session.PLANNED, date__gte=timezone.localdate())
+        .select_related("therapist", "room")
+        .only(
+            *("pk", "date", "starts_at", "ends_at", "number"),
+            *("therapist__first_name", "therapist__last_name", "therapist__username"),
+            "room__name",
+        )
+        .order_by("date", F("starts_at").asc(nulls_last=True), "number")
+    )
+    for session in upcoming:
+        session.when = appointment_time(zone, session.starts_at, session.ends_at)
+        therapist = session.therapist
+        session.therapist_name = (
+            (therapist.get_full_name() or therapist.username) if therapist else "—"
+        )
+    return render(request, "patients/contact.html", {"patient": patient, "upcoming": upcoming})
 
 
 def _held_message(request, held):
