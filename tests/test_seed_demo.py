@@ -34,14 +34,29 @@ def test_it_prints_working_credentials_once(client):
         "demo-therapist",
         "demo-therapist-2",
         "demo-therapist-3",
+        "demo-reception",
     }
     assert "password:" not in second
     assert "already installed" in second
     for username, password in credentials.items():
         signed_in = client.post("/accounts/login/", {"username": username, "password": password})
         assert signed_in.status_code == 302
-        assert client.get("/admin/").status_code == 200
+        assert client.get("/patients/").status_code == 200
+        # the front desk reads no clinical record, so it does not enter the admin
+        admin = client.get("/admin/").status_code
+        assert admin == (302 if username == "demo-reception" else 200), username
         client.post("/accounts/logout/")
+
+
+def test_the_demo_front_desk_is_a_receptionist_with_no_hours():
+    seed()
+    desk = User.objects.get(username="demo-reception")
+
+    assert [g.name for g in desk.groups.all()] == ["Reception"]
+    assert not desk.working_hours.exists()
+    assert not Session.objects.filter(therapist=desk).exists()
+    assert desk.has_perm("protocols.book_session")
+    assert not desk.has_perm("patients.view_condition")
 
 
 def test_a_second_run_changes_nothing():

@@ -2,9 +2,10 @@
 
 The clinic runs on its appointment book (R17): two rooms, three therapists with weekly hours (one
 with a lunch break, one who does not work on Wednesdays, one on an evening shift with leave next
-month), and every course booked at a time through ``create_course``, several of them on the
-demo's day (today, or the clinic's next open day when it is closed today), so the day page and
-the day's sheets look like a real clinic's day. The clinic's time zone is the default
+month), a receptionist (the front desk: the calendar and contacts, no clinical record), and
+every course booked at a time through ``create_course``, several of them on the demo's day
+(today, or the clinic's next open day when it is closed today), so the day page and the day's
+sheets look like a real clinic's day. The clinic's time zone is the default
 (``TIME_ZONE``).
 
 Idempotent: a second run changes nothing. The demo staff passwords are generated and printed
@@ -22,6 +23,7 @@ from django.utils import timezone
 import planner
 from clinic.models import (
     CLINIC_ADMIN,
+    RECEPTION,
     THERAPIST,
     Absence,
     Clinic,
@@ -61,6 +63,7 @@ STAFF = [
     ("demo-therapist", "Ivan", "Kuznetsov", THERAPIST, LUNCH_BREAK),
     ("demo-therapist-2", "Anna", "Belova", THERAPIST, NOT_ON_WEDNESDAYS),
     ("demo-therapist-3", "Pavel", "Zaitsev", THERAPIST, EVENING_SHIFT),
+    ("demo-reception", "Svetlana", "Markova", RECEPTION, {}),  # gives no sessions: no hours
 ]
 
 
@@ -78,7 +81,7 @@ class Command(BaseCommand):
             clinic, credentials = self.create_clinic_and_staff()
             Demo(clinic).create_patients()
         self.stdout.write(self.style.SUCCESS(f"Installed the demo clinic “{DEMO_CLINIC}”."))
-        self.stdout.write("Sign in at http://127.0.0.1:8000/admin/ with (shown only this once):")
+        self.stdout.write("Sign in at http://127.0.0.1:8000/ with (shown only this once):")
         for username, role, password in credentials:
             self.stdout.write(f"    {role:<14} username: {username:<16} password: {password}")
 
