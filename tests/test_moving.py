@@ -1,6 +1,7 @@
 """Moving sessions by hand (R18), stand-ins, no-shows, absences and closures over booked
 sessions: the services of protocols.moving, on the database."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -105,8 +106,8 @@ def test_a_time_breaking_every_other_day_spacing_is_refused_with_its_rule_and_no
     assert "free day" in refused.value.reasons[0].message
     assert rows(course) == before
     # the nearest allowed times keep every rule
-    assert refused.value.offers and all(o.day >= second.date + timedelta(days=2) for o in
-                                        refused.value.offers)  # fmt: skip
+    offers = refused.value.offers
+    assert offers and all(o.day >= second.date + timedelta(days=2) for o in offers)
 
 
 def test_a_colleague_free_at_that_time_may_give_the_session(course, therapist_a, colleague):
@@ -149,7 +150,7 @@ def test_moving_the_rest_re_plans_every_later_session_from_the_chosen_day_and_ti
     assert later[0].date == start_day
     assert {local(s)[1] for s in later} == {t("16:00")}
     dates = [s.date for s in later]
-    assert all((b - a).days >= 2 for a, b in zip(dates, dates[1:], strict=False))
+    assert all((b - a).days >= 2 for a, b in itertools.pairwise(dates))
     assert session(course, 4).date < start_day
 
 
@@ -232,11 +233,12 @@ def test_an_absence_over_two_sessions_is_saved_only_with_an_answer_for_each(
         start=one.date,
         end=two.date,
         reason=Absence.LEAVE,
-        answers={one.pk: Answer(therapist_id=colleague.pk), two.pk: Answer(therapist_id=colleague.pk)},
+        answers={pk: Answer(therapist_id=colleague.pk) for pk in (one.pk, two.pk)},
         user=therapist_a,
-    )  # fmt: skip
+    )
     assert Absence.objects.filter(therapist=therapist_a).count() == 1
-    assert set(Session.objects.filter(pk__in=[one.pk, two.pk]).values_list("therapist", flat=True)) == {colleague.pk}  # fmt: skip
+    givers = Session.objects.filter(pk__in=[one.pk, two.pk]).values_list("therapist", flat=True)
+    assert set(givers) == {colleague.pk}
 
 
 def test_an_answer_that_breaks_a_rule_saves_nothing(course, therapist_a):
