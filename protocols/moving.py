@@ -451,7 +451,7 @@ def absence_preview(*, therapist, start: date, end: date, reason: str) -> list[A
     nearest time its therapist could give it by R18 with the absence recorded. Nothing is
     saved: the absence is recorded in a savepoint that is rolled back."""
     with transaction.atomic():
-        record_absence(therapist=therapist, start=start, end=end, reason=reason)
+        record_absence(therapist=therapist, start=start, end=end, reason=reason, covered=True)
         affected = _options(_affected_by_absence(therapist, start, end), stand_ins=True)
         transaction.set_rollback(True)
     return affected
@@ -547,7 +547,7 @@ def record_absence_with_cover(
     with transaction.atomic():
         booking.lock_the_book(therapist.clinic)
         absence = record_absence(
-            therapist=therapist, start=start, end=end, reason=reason, note=note
+            therapist=therapist, start=start, end=end, reason=reason, note=note, covered=True
         )
         affected = _affected_by_absence(therapist, start, end)
         _apply_answers(affected, answers, user, stand_ins=True)
@@ -574,12 +574,16 @@ def close_clinic(*, clinic, day: date, reason: str = "", answers=None, user=None
     return closed
 
 
-def booked_on_days(*, therapist=None, clinic=None, first: date, last: date) -> int:
-    """How many planned sessions of ``therapist`` (or of the whole ``clinic``) the days reach:
-    the admin refuses an absence or closure over booked sessions and sends to the calendar."""
-    sessions = Session.objects.all()
-    if therapist is not None:
-        sessions = sessions.filter(therapist=therapist)
-    if clinic is not None:
-        sessions = sessions.filter(course__patient__clinic=clinic)
-    return sessions.filter(status=Session.PLANNED, date__gte=first, date__lte=last).count()
+def booked_with(therapist_id: int, first: date, last: date) -> int:
+    """How many planned sessions ``therapist_id`` gives from ``first`` to ``last``: an absence
+    over them is recorded only here, with an answer for each (``clinic.services``)."""
+    return Session.objects.filter(
+        therapist_id=therapist_id, status=Session.PLANNED, date__gte=first, date__lte=last
+    ).count()
+
+
+def booked_in_clinic(clinic, day: date) -> int:
+    """How many planned sessions the clinic has on ``day`` (a closure in the admin)."""
+    return Session.objects.filter(
+        course__patient__clinic=clinic, status=Session.PLANNED, date=day
+    ).count()
