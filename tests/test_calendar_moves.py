@@ -281,3 +281,21 @@ def test_the_admin_refuses_a_closed_day_or_an_absence_over_booked_sessions(
     response = client.post(user_url, data)
     assert "record the absence on the calendar" in response.content.decode()
     assert not Absence.objects.exists()
+
+
+def test_the_record_form_records_did_not_attend_like_the_calendar(client, course, therapist_a):
+    first = nth(course, 1)
+    Session.objects.filter(pk=first.pk).update(
+        date=today() - timedelta(days=1),
+        starts_at=first.starts_at - timedelta(days=(first.date - today()).days + 1),
+    )
+    client.force_login(therapist_a)
+    version = Course.objects.get(pk=course.pk).version
+    response = client.post(
+        reverse("protocols:session_record", args=[first.pk]),
+        {"outcome": "no_show", "version": version, "note": "No answer on the phone"},
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.status == Session.NO_SHOW and first.skip_reason == "No answer on the phone"
+    assert course.sessions.count() == 16
