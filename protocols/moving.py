@@ -86,11 +86,14 @@ def clinic_now(clinic) -> tuple[date, int]:
     return booking.local_minutes(clinic, timezone.now())
 
 
-def move_for(session: Session, *, therapist=None, day: date | None = None) -> moves.Move:
+def move_for(
+    session: Session, *, therapist=None, day: date | None = None, base: moves.Move | None = None
+) -> moves.Move:
     """The planner's view of moving ``session`` (its course and patient loaded with the
     clinic), to be given by ``therapist`` (default: whoever gives it now), to ``day`` or the
     nearest allowed times: the bookings are read up to the next session of the course, or for
-    the days offers may be looked for."""
+    the days offers may be looked for. ``base``: a move of the same session already read, whose
+    patient facts and neighbours are used again (only the therapist's week is read)."""
     course = session.course
     patient = course.patient
     clinic = patient.clinic
@@ -104,25 +107,34 @@ def move_for(session: Session, *, therapist=None, day: date | None = None) -> mo
             % {"name": therapist_name(therapist)}
         )
     today, now = clinic_now(clinic)
-    siblings = list(
-        course.sessions.filter(status__in=NEIGHBOURS)
-        .exclude(pk=session.pk)
-        .order_by("number")
-        .values_list("number", "date")
-    )
-    previous = [moves.Neighbour(n, d) for n, d in siblings if n < session.number]
-    following = [moves.Neighbour(n, d) for n, d in siblings if n > session.number]
+    if base is None:
+        siblings = list(
+            course.sessions.filter(status__in=NEIGHBOURS)
+            .exclude(pk=session.pk)
+            .order_by("number")
+            .values_list("number", "date")
+        )
+        previous = [moves.Neighbour(n, d) for n, d in siblings if n < session.number]
+        following = [moves.Neighbour(n, d) for n, d in siblings if n > session.number]
+        course_days = tuple(d for _n, d in siblings)
+    else:
+        previous = [base.previous] if base.previous else []
+        following = [base.next] if base.next else []
+        course_days = base.course_days
     if following:
         until = following[0].day
     else:
         until = max(session.date, day or session.date) + timedelta(days=moves.SEARCH_DAYS + 1)
     start = min(today, session.date)
-    request = build_request(
-        patient=patient,
-        rules=rules_from_snapshot(course.template_snapshot),
-        start=start,
-        exclude_course=course,
-    )
+    if base is None:
+        request = build_request(
+            patient=patient,
+            rules=rules_from_snapshot(course.template_snapshot),
+            start=start,
+            exclude_course=course,
+        )
+    else:
+        request = base.request
     preferred = local_start(clinic, session)
     if preferred is None:
         preferred = min(first for spans in hours.values() for first, _end in spans)
@@ -144,7 +156,7 @@ def move_for(session: Session, *, therapist=None, day: date | None = None) -> mo
         cadence=course.cadence_days,
         previous=previous[-1] if previous else None,
         next=following[0] if following else None,
-        course_days=tuple(d for _n, d in siblings),
+        course_days=course_days,
         today=today,
         now=now,
     )
@@ -263,9 +275,10 @@ def free_colleagues(session: Session, *, day: date | None = None, start: int | N
         .exclude(pk=session.therapist_id)
         .order_by("last_name", "first_name", "username")
     )
-    free = []
+    free, base = [], None
     for colleague in givers:
-        move = move_for(session, therapist=colleague, day=day)
+        move = move_for(session, therapist=colleague, day=day, base=base)
+        base = move
         if moves.check(move, day, start).ok:
             free.append(colleague)
     return free
