@@ -170,7 +170,8 @@ class AbsenceForm(forms.ModelForm):
         data = super().clean()
         start, end, reason = data.get("start"), data.get("end"), data.get("reason")
         therapist_id = self.instance.therapist_id
-        if start and end and reason and therapist_id and not data.get("DELETE"):
+        changed = self.has_changed() and not data.get("DELETE")
+        if start and end and reason and therapist_id and changed:
             check_absence(
                 therapist_id=therapist_id,
                 start=start,

@@ -12,17 +12,49 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.models import Absence, User
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 
+# Counters of the sessions booked with a therapist on some days, ``(therapist_id, start, end) ->
+# int``: the app that books sessions registers one (``protocols.apps``). An absence over booked
+# sessions is recorded only with an answer for each (``protocols.moving``), never here.
+BOOKED_COUNTERS: list = []
+
+
+def _check_not_booked(therapist_id: int, start: date, end: date) -> None:
+    booked = sum(count(therapist_id, start, end) for count in BOOKED_COUNTERS)
+    if booked:
+        raise ValidationError(
+            {
+                "start": ngettext(
+                    "%(count)d session is booked on these days: record the absence on the "
+                    "calendar's absence page, which gives it to a colleague or a new time first.",
+                    "%(count)d sessions are booked on these days: record the absence on the "
+                    "calendar's absence page, which gives each to a colleague or a new time "
+                    "first.",
+                    booked,
+                )
+                % {"count": booked}
+            }
+        )
+
 
 def check_absence(
-    *, therapist_id: int, start: date, end: date, reason: str, exclude_pk=None
+    *,
+    therapist_id: int,
+    start: date,
+    end: date,
+    reason: str,
+    exclude_pk=None,
+    covered: bool = False,
 ) -> None:
-    """The rules of an absence, with a message for each: the page's and the admin's."""
+    """The rules of an absence, with a message for each: the page's and the admin's.
+
+    ``covered``: the sessions booked on its days get their answers in the same transaction."""
     errors = {}
     for name, day in (("start", start), ("end", end)):
         if not EARLIEST <= day <= LATEST:
@@ -53,6 +85,8 @@ def check_absence(
                 }
             }
         )
+    if not covered:
+        _check_not_booked(therapist_id, start, end)
 
 
 def _lock(therapist_id: int) -> None:
@@ -60,12 +94,22 @@ def _lock(therapist_id: int) -> None:
 
 
 def record_absence(
-    *, therapist: User, start: date, end: date, reason: str = Absence.LEAVE, note: str = ""
+    *,
+    therapist: User,
+    start: date,
+    end: date,
+    reason: str = Absence.LEAVE,
+    note: str = "",
+    covered: bool = False,
 ) -> Absence:
-    """Record days ``therapist`` does not work, from ``start`` to ``end`` inclusive."""
+    """Record days ``therapist`` does not work, from ``start`` to ``end`` inclusive.
+
+    Refused over booked sessions unless ``covered`` (``protocols.moving`` answers them)."""
     with transaction.atomic():
         _lock(therapist.pk)
-        check_absence(therapist_id=therapist.pk, start=start, end=end, reason=reason)
+        check_absence(
+            therapist_id=therapist.pk, start=start, end=end, reason=reason, covered=covered
+        )
         return Absence.objects.create(
             therapist=therapist, start=start, end=end, reason=reason, note=note.strip()
         )

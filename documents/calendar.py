@@ -107,6 +107,10 @@ def _description(session: Session, phone: str) -> str:
         paragraphs.append(_("This session is on hold: the clinic will give you a new date."))
     elif session.status == Session.CANCELLED:
         paragraphs.append(_("This session is cancelled."))
+    elif session.status == Session.NO_SHOW:
+        paragraphs.append(_("You did not come to this session; the clinic added one at the end."))
+    elif session.status == Session.PATIENT_CANCELLED:
+        paragraphs.append(_("You cancelled this session; the clinic added one at the end."))
     paragraphs.append(
         _("The massage is planned to last %(minutes)d minutes.")
         % {"minutes": session.planned_minutes}

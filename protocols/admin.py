@@ -58,8 +58,18 @@ class StepFormSet(CustomInlineFormSet):
             raise ValidationError(exchange.MAIN_STEP_MESSAGE)
 
 
+class OrderedRowForm(forms.ModelForm):
+    """A row the admin's drag handles order: a position sent empty keeps the row first rather
+    than failing on save (the hidden field is not required)."""
+
+    def clean_order(self):
+        order = self.cleaned_data.get("order")
+        return 0 if order is None else order
+
+
 class ProtocolStepInline(ClinicScopedInlineMixin, SortableStackedInline):
     model = ProtocolStep
+    form = OrderedRowForm
     formset = StepFormSet
     ordering = ["order"]
     extra = 0
@@ -75,6 +85,7 @@ class ProtocolStepInline(ClinicScopedInlineMixin, SortableStackedInline):
 
 class HandoutSectionInline(ClinicScopedInlineMixin, SortableStackedInline):
     model = HandoutSection
+    form = OrderedRowForm
     ordering = ["order"]
     extra = 0
     fields = [("title", "title_ru"), ("text", "text_ru")]

@@ -8,8 +8,10 @@ class ProtocolsConfig(AppConfig):
 
     def ready(self):
         from audit.registry import clinic_scope, register
+        from clinic.services import BOOKED_COUNTERS
         from patients.models import patient_scope
         from protocols.models import Course, HandoutSection, ProtocolStep, ProtocolTemplate, Session
+        from protocols.moving import booked_with
 
         register(Session, scope=lambda session: patient_scope(session.course))
         # The snapshot is written once, with the course, and its content is the template version's.
@@ -17,3 +19,5 @@ class ProtocolsConfig(AppConfig):
         register(ProtocolTemplate, scope=clinic_scope)
         for model in (ProtocolStep, HandoutSection):
             register(model, scope=lambda row: (row.template.clinic_id, None))
+        if booked_with not in BOOKED_COUNTERS:
+            BOOKED_COUNTERS.append(booked_with)

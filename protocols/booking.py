@@ -77,11 +77,16 @@ def first_hour(therapist) -> int | None:
     )
 
 
-def _live_bookings(queryset, clinic, start: date, *, exclude_course=None):
+def _live_bookings(
+    queryset, clinic, start: date, *, exclude_course=None, exclude_session=None, until=None
+):
     since = aware(clinic, start, 0) - timedelta(days=1)
-    rows = queryset.filter(status__in=LIVE, starts_at__gte=since, starts_at__lt=since + WINDOW)
+    last = since + WINDOW if until is None else aware(clinic, until, 0) + timedelta(days=1)
+    rows = queryset.filter(status__in=LIVE, starts_at__gte=since, starts_at__lt=last)
     if exclude_course is not None:
         rows = rows.exclude(course=exclude_course)
+    if exclude_session is not None:
+        rows = rows.exclude(pk=exclude_session.pk)
     return rows
 
 
@@ -94,20 +99,28 @@ def schedule_for(
     preferred_time: int,
     buffer_minutes: int,
     exclude_course=None,
+    exclude_session=None,
+    until: date | None = None,
 ) -> scheduling.Schedule:
     """The planner's view of ``therapist``'s time from ``start`` on (R17), given their weekly
-    ``hours``: a query each for absences, the therapist's bookings, rooms, rooms' bookings."""
-    absences = Absence.objects.filter(therapist=therapist, end__gte=start).values_list(
-        "start", "end"
-    )
+    ``hours``: a query each for absences, the therapist's bookings, rooms, rooms' bookings.
+
+    ``until``: the last day anything will be booked on (a move), so only those days are read.
+    ``exclude_session``: the session being moved, whose own time is not in its way.
+    """
+    absences = Absence.objects.filter(therapist=therapist, end__gte=start)
+    if until is not None:
+        absences = absences.filter(start__lte=until)
+    absences = absences.values_list("start", "end")
+    window = {"exclude_course": exclude_course, "exclude_session": exclude_session, "until": until}
     busy = _live_bookings(
-        Session.objects.filter(therapist=therapist), clinic, start, exclude_course=exclude_course
+        Session.objects.filter(therapist=therapist), clinic, start, **window
     ).values_list("starts_at", "ends_at")
     rooms = list(Room.objects.filter(clinic=clinic, active=True).order_by("order", "pk"))
     room_busy: dict[int, list] = {room.pk: [] for room in rooms}
     if rooms:
         taken = _live_bookings(
-            Session.objects.filter(room__in=rooms), clinic, start, exclude_course=exclude_course
+            Session.objects.filter(room__in=rooms), clinic, start, **window
         ).values_list("room_id", "starts_at", "ends_at")
         for room_id, starts_at, ends_at in taken:
             room_busy[room_id].append(_booking(clinic, starts_at, ends_at))

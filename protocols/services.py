@@ -239,10 +239,13 @@ def _set_status(course: Course, sessions, status: str) -> None:
 # --- Re-planning the rest of a course -------------------------------------------------------
 
 
-def plan_remainder(*, course: Course, start: date, count: int, first_minutes: int):
+def plan_remainder(
+    *, course: Course, start: date, count: int, first_minutes: int, preferred_time=None
+):
     """Plan the remaining ``count`` sessions of ``course`` from ``start``, like a new course.
 
-    The ramp continues from ``first_minutes`` (the minutes the next session was due to last); the
+    At ``preferred_time`` (minutes since midnight), by default the course's usual time. The ramp
+    continues from ``first_minutes`` (the minutes the next session was due to last); the
     session-count limits of R2 apply to whole courses, not to a remainder; the course itself is
     not "another course" for R4.
     """
@@ -266,7 +269,9 @@ def plan_remainder(*, course: Course, start: date, count: int, first_minutes: in
         request,
         clinic=course.patient.clinic,
         therapist=course.therapist,
-        preferred_time=booking.usual_time(course.sessions.all()),
+        preferred_time=(
+            booking.usual_time(course.sessions.all()) if preferred_time is None else preferred_time
+        ),
         buffer_minutes=course.snapshot.buffer_minutes,
         exclude_course=course,
     )
@@ -286,8 +291,10 @@ def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> None
         for name, value in booking.appointment(clinic, planned, rooms).items():
             setattr(row, name, value)
         row.date, row.planned_minutes, row.status = planned.day, planned.minutes, Session.PLANNED
-        if row.therapist_id is None:
-            row.therapist_id = course.therapist_id
+        # The plan is the course's therapist's time: a stand-in's session goes back to them.
+        moved.append("therapist_id")
+        before["therapist_id"] = row.therapist_id
+        row.therapist_id = course.therapist_id
         if any(before[name] != getattr(row, name) for name in moved):
             row.revision += 1
         changes = {
@@ -365,7 +372,7 @@ def record_session(
             .get(pk=session.course_id)
         )
         session = Session.objects.select_for_update().get(pk=session.pk)
-        if session.status in (Session.DONE, Session.SKIPPED):
+        if session.status in Session.RECORDED:
             raise ValidationError(
                 _("Session %(number)d was already recorded; nothing was changed.")
                 % {"number": session.number}

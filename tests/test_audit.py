@@ -109,7 +109,7 @@ def test_a_made_up_session_shows_what_moved(client, patient, therapist_a):
 
     client.post(
         reverse("protocols:session_record", args=[course.sessions.get(number=1).pk]),
-        {"outcome": "skipped", "skip_reason": "absent", "version": course.version},
+        {"outcome": "skipped", "skip_reason": "discomfort", "version": course.version},
     )
 
     second.refresh_from_db()

@@ -62,7 +62,7 @@ def test_a_session_recorded_from_a_page_opened_before_a_change_is_refused(
     # ... meanwhile my colleague records session 1 as skipped, which re-plans session 2.
     theirs.post(
         record_url(course.sessions.get(number=1)),
-        {"outcome": "skipped", "skip_reason": "absent", "version": version},
+        {"outcome": "skipped", "skip_reason": "discomfort", "version": version},
     )
     response = mine.post(record_url(second), {**DONE, "version": version}, follow=True)
 
@@ -181,7 +181,7 @@ def test_two_simultaneous_plannings_for_one_patient_make_one_course(patient, the
 def test_a_double_clicked_record_on_two_connections_records_once(patient, therapist_a):
     course = running_course(patient, therapist_a)
     first = course.sessions.get(number=1)
-    data = {"outcome": "skipped", "skip_reason": "absent", "version": course.version}
+    data = {"outcome": "skipped", "skip_reason": "discomfort", "version": course.version}
 
     def click():
         return client_for(therapist_a).post(record_url(first), data).status_code

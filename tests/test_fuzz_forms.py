@@ -355,7 +355,7 @@ def test_planning_a_course_and_its_live_preview_survive_anything(world, data):
         actual_minutes=field("10", ""),
         pain_before=field("0", "7", "10", ""),
         pain_after=field("0", "3", ""),
-        skip_reason=field("pain", "absent", "other", ""),
+        skip_reason=field("pain", "discomfort", "other", ""),
         note=field("", "Felt better."),
         next=field("day", ""),
         version=field("1", "2", ""),  # the page's course version: current, stale or missing

@@ -208,7 +208,7 @@ def test_recording_a_done_session_keeps_minutes_and_pain(signed_in, patient, the
 def test_a_double_clicked_record_records_once(signed_in, patient, therapist_a):
     course = running_course(patient, therapist_a)
     first = course.sessions.get(number=1)
-    data = as_on_the_page(first, {"outcome": "skipped", "skip_reason": "absent"})
+    data = as_on_the_page(first, {"outcome": "skipped", "skip_reason": "discomfort"})
 
     signed_in.post(record_url(first), data)
     response = signed_in.post(record_url(first), data, follow=True)

@@ -112,7 +112,6 @@ class PlanCourseForm(forms.Form):
 SKIP_REASONS = [
     ("pain", _("Severe pain on the day")),
     ("discomfort", _("Discomfort or feeling unwell")),
-    ("absent", _("The patient did not come")),
     ("clinic", _("Cancelled by the clinic")),
     ("other", _("Other (write in the note)")),
 ]
@@ -137,10 +136,10 @@ class CourseChangeForm(forms.Form):
 
 
 class RecordSessionForm(CourseChangeForm):
-    DONE, SKIPPED = "done", "skipped"
+    DONE, SKIPPED, NO_SHOW = "done", "skipped", "no_show"
     outcome = forms.ChoiceField(
         label=_("Outcome"),
-        choices=[(DONE, _("Done")), (SKIPPED, _("Skipped"))],
+        choices=[(DONE, _("Done")), (SKIPPED, _("Skipped")), (NO_SHOW, _("Did not attend"))],
         widget=forms.RadioSelect,
         initial=DONE,
     )

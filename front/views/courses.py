@@ -25,6 +25,7 @@ from front.forms.courses import (
 from patients.selectors import get_patient_for_user
 from protocols import booking
 from protocols.models import Course, ProtocolTemplate, Session
+from protocols.moving import record_attendance
 from protocols.planning import next_course_window, plan_for_patient, reason_message
 from protocols.selectors import get_course_for_user
 from protocols.services import (
@@ -199,6 +200,8 @@ def session_record(request, pk):
     course = session.course
     if request.method == "POST":
         form = RecordSessionForm(request.POST)
+        if form.is_valid() and form.cleaned_data["outcome"] == RecordSessionForm.NO_SHOW:
+            return _record_no_show(request, session, form)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -239,6 +242,31 @@ def session_record(request, pk):
             "next": request.GET.get("next", ""),
         },
     )
+
+
+def _record_no_show(request, session, form):
+    """The record form's "did not attend": the same as the calendar's no-show."""
+    course = session.course
+    try:
+        outcome = record_attendance(
+            session=session,
+            user=request.user,
+            status=Session.NO_SHOW,
+            reason=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.warning(request, message)
+        return redirect(_back(request, course))
+    messages.success(
+        request,
+        _("Recorded: %(patient)s did not come to session %(number)d.")
+        % {"patient": course.patient.full_name, "number": session.number},
+    )
+    if outcome.made_up:
+        messages.info(request, _("The course adds one session at its end."))
+    return redirect(_back(request, course))
 
 
 def _back(request, course):

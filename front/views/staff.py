@@ -13,8 +13,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +28,7 @@ from core.fields import clock_text
 from core.request import posted
 from front.decorators import clinic_member_required
 from front.forms.staff import AbsenceForm
+from protocols.moving import booked_with
 
 
 def _week(user) -> list[tuple[str, list[str]]]:
@@ -64,6 +67,17 @@ def absences(request):
     if request.method == "POST" and not request.user.has_perm("clinic.add_absence"):
         raise PermissionDenied
     form = AbsenceForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        if booked_with(request.user.pk, values["start"], values["end"]):
+            # Booked sessions first get a colleague or a new time, on the calendar's page.
+            query = urlencode(
+                {
+                    "therapist": request.user.pk,
+                    **{key: str(values[key]) for key in ("start", "end", "reason", "note")},
+                }
+            )
+            return redirect(f"{reverse('calendar:absence_new')}?{query}")
 
     write = partial(record_absence, therapist=request.user)
     if request.method == "POST" and (absence := _save(form, write)):
