@@ -177,6 +177,28 @@ def test_reading_the_contact_card_leaves_the_trail_a_therapists_read_does(
     assert entries_written_by(reception_a) == entries_written_by(therapist_a)
 
 
+def test_the_contact_cards_links_open_the_calendars_pages_without_the_clinical_record(
+    client, reception_a, therapist_a, record
+):
+    card = page_of(client, reception_a, reverse("patients:detail", args=[record.pk]))
+    session = Session.objects.filter(
+        course__patient=record, status=Session.PLANNED, date__gte=today()
+    ).first()
+    links = [
+        reverse("protocols:session_move", args=[session.pk]),
+        reverse("protocols:session_attendance", args=[session.pk]),
+    ]
+
+    # the course's name, which names the condition, is on the therapist's move page
+    assert "Knee arthrosis" in page_of(client, therapist_a, links[0])
+    for url in links:
+        assert url in card
+        for_desk = page_of(client, reception_a, url)
+        assert "Maria Ivanova" in for_desk
+        for text in CLINICAL_TEXTS:
+            assert text not in for_desk, (url, text)
+
+
 # --- The patient list ---------------------------------------------------------------------------
 
 

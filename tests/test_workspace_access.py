@@ -193,6 +193,21 @@ def reception_opens(r):
     return {reverse("patients:detail", args=[r["patient"].pk])}
 
 
+def calendar_object_pages(r):
+    """The calendar's pages of one session, which the front desk runs (moving it, recording a
+    no-show or a cancellation by the patient). Moving the rest of a course is a POST only."""
+    s = r["session"].pk
+    return [
+        reverse("protocols:session_move", args=[s]),
+        reverse("protocols:session_attendance", args=[s]),
+    ]
+
+
+# The calendar's pages without an object: the front desk records colleagues' absences; closing
+# the clinic for a day is for clinic admins.
+RECEPTION_CALENDAR_PAGES = {"calendar:absence_new": 200, "calendar:closure_new": 403}
+
+
 def all_rows():
     """Every row the workspace could write, to show that a refused request wrote none."""
     models = [Patient, Condition, Exacerbation, PatientContraindication, Course, Session]
@@ -223,6 +238,10 @@ def test_the_front_desk_opens_the_contacts_and_is_refused_every_clinical_page(
     for url in object_pages(records):
         assert client.get(url).status_code == (200 if url in opens else 403), url
     assert client.get(reverse("audit:patient", args=[records["patient"].pk])).status_code == 403
+    for url in calendar_object_pages(records):
+        assert client.get(url).status_code == 200, url
+    for name, status in RECEPTION_CALENDAR_PAGES.items():
+        assert client.get(reverse(name)).status_code == status, name
 
 
 @pytest.mark.django_db
@@ -237,6 +256,7 @@ def test_the_front_desk_writes_nothing_anywhere(client, records, reception):
     writes = [u for u in object_pages(records) if u not in opens] + object_posts(records)
     writes += [reverse(name) for name, status in RECEPTION_LIST_PAGES.items() if status == 403]
     writes += [reverse("audit:patient", args=[records["patient"].pk])]
+    writes += [reverse(n) for n, status in RECEPTION_CALENDAR_PAGES.items() if status == 403]
     for url in writes:
         assert client.post(url, form).status_code in (403, 405), url  # 405: a page only read
     assert all_rows() == before
@@ -260,6 +280,12 @@ def test_another_clinics_front_desk_finds_none_of_the_records(client, records, c
     opens = reception_opens(records)
     for url in object_pages(records):
         assert client.get(url).status_code == (404 if url in opens else 403), url
+    for url in calendar_object_pages(records):
+        assert client.get(url).status_code == 404, url
+    move_rest = reverse("protocols:session_move_rest", args=[records["session"].pk])
+    before = all_rows()
+    assert client.post(move_rest, {"date": "2030-01-07", "time": "10:00"}).status_code == 404
+    assert all_rows() == before
     # and no patient of clinic A in its list or its search
     listed = client.get(reverse("patients:list"), {"q": records["patient"].last_name})
     assert list(listed.context["page"]) == []
