@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 import planner
 from audit.models import AuditEntry
 from clinic.models import Absence, ClosedDate, User, WorkingHours
+from clinic.selectors import bookable_staff
 from clinic.services import record_absence
 from planner import moves
 from protocols import booking
@@ -267,8 +268,8 @@ def free_colleagues(session: Session, *, day: date | None = None, start: int | N
     if start is None:
         return []
     givers = (
-        User.objects.filter(
-            clinic=clinic,
+        bookable_staff(clinic.pk)
+        .filter(
             is_active=True,
             pk__in=WorkingHours.objects.filter(weekday=day.weekday()).values("therapist"),
         )

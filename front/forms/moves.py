@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import ClosedDate, User
+from clinic.selectors import bookable_staff
 from core.fields import ClockTimeFormField
 from front.forms.courses import CourseChangeForm
 from front.forms.patients import DateInput
@@ -28,8 +29,10 @@ class MoveForm(CourseChangeForm):
     def __init__(self, *args, clinic, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["therapist"]
-        field.queryset = User.objects.filter(clinic=clinic, is_active=True).order_by(
-            "last_name", "first_name", "username"
+        field.queryset = (
+            bookable_staff(clinic.pk)
+            .filter(is_active=True)
+            .order_by("last_name", "first_name", "username")
         )
         field.label_from_instance = person
         field.empty_label = _("the same therapist")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from clinic.roles import READS_CLINICAL_RECORDS
 from core.fields import clock_text, parse_clock
 from core.request import posted
 from front.decorators import clinic_member_required
@@ -86,7 +87,7 @@ def _default_next(request, session) -> str:
 def reasons_for(user, reasons) -> list[str]:
     """Each refusing rule and its message; for a user who reads no clinical record the clinical
     ones become one line that says to ask the therapist."""
-    clinical_reader = user.has_perm("protocols.view_course")
+    clinical_reader = user.has_perm(READS_CLINICAL_RECORDS)
     lines, hidden = [], False
     for reason in reasons:
         if not clinical_reader and reason.rule in rules.CLINICAL_RULES:
@@ -151,7 +152,7 @@ def _move_page(request, session, form, *, refusal=None, offers=None, status=200)
             "offers": _offer_rows(offers),
             "colleagues": free_colleagues(session) if start is not None else [],
             "next": _next(request, ""),
-            "clinical_reader": request.user.has_perm("protocols.view_course"),
+            "clinical_reader": request.user.has_perm(READS_CLINICAL_RECORDS),
         },
         status=status,
     )
