@@ -13,6 +13,20 @@ from protocols import booking
 from protocols.models import Session
 from tests.factories import MONDAY, CourseFactory, PatientFactory
 
+# Blood thinners since 1 December 2025, as a course stores the planner's R10 warning.
+THINNERS = {
+    "rule": "R10",
+    "template": "Precaution: %(name)s is recorded from %(start)s and applies to planned "
+    "sessions %(sessions)s.",
+    "params": {
+        "name": "Blood thinners (anticoagulants)",
+        "name_ru": "Приём антикоагулянтов (препаратов, разжижающих кровь)",
+        "code": "anticoagulants",
+        "start": "2025-12-01",
+        "sessions": "1–15",
+    },
+}
+
 
 def hours(therapist, start=540, end=1080, weekdays=range(7)):
     WorkingHours.objects.bulk_create(
@@ -45,6 +59,7 @@ def book(
         warnings=list(warnings),
     )
     session = course.sessions.get(number=1)
+    session.date = day  # a day the clinic is closed too
     session.therapist = therapist
     session.starts_at = booking.aware(clinic, day, at)
     session.ends_at = session.starts_at + timedelta(minutes=minutes)
