@@ -185,6 +185,7 @@ class Grid:
     rows: int
     untimed: list  # blocks without a time
     now: float | None = None  # the current time, in rows from the first (today only)
+    now_columns: str = "2 / -1"  # the grid columns its line crosses: today's
     droppable: bool = False
 
     @property
@@ -273,11 +274,14 @@ def build_grid(columns, blocks, *, key, clinic, today: date, droppable: bool) ->
         for row in range(1, rows + 1)
         if (start + (row - 1) * slot) % label_every == 0
     ]
-    now = None
-    if any(c.day == today for c in columns):
+    now, now_columns = None, "2 / -1"
+    todays = [c.index for c in columns if c.day == today]
+    if todays:
         _day, minute = booking.local_minutes(clinic, timezone.now())
         if start <= minute < end:
             now = round((minute - start) / slot, 3)
+        if len(todays) < len(columns):  # a week: today's column only
+            now_columns = f"{todays[0]} / span 1"
     return Grid(
         columns=columns,
         slot=slot,
@@ -287,6 +291,7 @@ def build_grid(columns, blocks, *, key, clinic, today: date, droppable: bool) ->
         rows=rows,
         untimed=untimed,
         now=now,
+        now_columns=now_columns,
         droppable=droppable,
     )
 
