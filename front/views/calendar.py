@@ -17,6 +17,7 @@ course's warnings. Move and "no-show / cancelled" links need ``protocols.book_se
 they give (``Session.therapist``) or of a course they own (``Course.therapist``).
 """
 
+import html
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -169,6 +170,8 @@ class Column:
     blocks: list = field(default_factory=list)
     index: int = 0  # the CSS grid column (the times are column 1)
     cells: str = ""
+    blocks_html: str = ""
+    print_rows: str = ""
 
     @property
     def hours_text(self) -> str:
@@ -242,9 +245,94 @@ def _lanes(blocks) -> None:
             ends.append(block.row + block.span)
 
 
-def build_grid(columns, blocks, *, key, clinic, today: date, droppable: bool) -> Grid:
+def escape(text) -> str:
+    """``&<>"'`` as HTML entities, as Django's ``escape`` does, without its lazy-text wrapper (a
+    day's grid escapes a few thousand texts); the blocks are marked safe once, whole."""
+    return html.escape(str(text))
+
+
+def _labels(clinical: bool) -> dict:
+    """The words of a block, translated and escaped once a page."""
+    words = {
+        "record": _("Record"),
+        "move": _("Move"),
+        "missed": _("No-show / cancelled"),
+        "warnings": _("Warnings"),
+        "min": _("min"),
+    }
+    return {key: escape(value) for key, value in words.items()} | {"clinical": clinical}
+
+
+def block_html(b: Block, words: dict, *, droppable: bool, show_therapist: bool) -> str:
+    """A booking's block: who, which session, minutes, room (or therapist), status, its
+    warnings behind an icon (a button described by its tooltip: hover and keyboard focus), and the
+    links the user may follow. Built here rather than in a template: a busy day has a few hundred
+    blocks, and the template language would take most of the page's time. Typed text is escaped."""
+    drag = ""
+    if b.move_url and droppable:
+        drag = (
+            f' draggable="true" data-move-url="{escape(b.move_url)}" data-version="{b.version}"'
+            f' data-therapist="{b.therapist_id or ""}"'
+        )
+    warn = ""
+    if b.warnings:
+        lines = "<br>".join(escape(line) for line in b.warnings)
+        warn = (
+            f'<button type="button" class="cal-warn" aria-label="{words["warnings"]}" '
+            f'aria-describedby="warn-{b.pk}">!</button>'
+            f'<span class="cal-tip" role="tooltip" id="warn-{b.pk}">{lines}</span>'
+        )
+    of = escape(b.of_label)
+    if b.course_url:
+        of = f'<a href="{escape(b.course_url)}">{of}</a>'
+    meta = [f'<span class="text-nowrap">{b.time}</span>', of, f"{b.minutes} {words['min']}"]
+    if show_therapist:
+        if b.therapist:
+            meta.append(escape(b.therapist))
+    elif b.room:
+        meta.append(escape(b.room))
+    if b.status != Session.PLANNED:
+        meta.append(f'<span class="cal-block-status">{escape(b.status_label)}</span>')
+    actions = []
+    if b.record_url:
+        actions.append(f'<a href="{escape(b.record_url)}">{words["record"]}</a>')
+    if b.move_link:
+        actions.append(f'<a href="{escape(b.move_link)}">{words["move"]}</a>')
+        actions.append(f'<a href="{escape(b.attendance_url)}">{words["missed"]}</a>')
+    links = f'<div class="cal-block-actions">{" ".join(actions)}</div>' if actions else ""
+    lane = " cal-lane" if b.lane else ""
+    name = escape(b.patient_name)
+    return (
+        f'<article class="cal-block cal-status-{b.status}{lane}" id="session-{b.pk}" '
+        f'style="grid-row:{b.row} / span {b.span}"{drag} aria-label="{b.time} {name}">'
+        f'<div class="cal-block-body"><div class="cal-block-title">'
+        f'<a href="{escape(b.patient_url)}">{name}</a>{warn}</div>'
+        f'<div class="cal-block-meta">{" · ".join(meta)}</div>{links}</div></article>'
+    )
+
+
+def print_row(b: Block, clinical: bool) -> str:
+    """A booking as a row of the printed list (``templates/clinic/_print.html``)."""
+    cells = [b.time, b.patient_name, b.of_label, str(b.minutes), b.room, b.status_label]
+    if clinical:
+        cells.append("; ".join(b.warnings))
+    return "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in cells) + "</tr>"
+
+
+def build_grid(
+    columns,
+    blocks,
+    *,
+    key,
+    clinic,
+    today: date,
+    droppable: bool,
+    clinical: bool,
+    show_therapist: bool = False,
+) -> Grid:
     """Place ``blocks`` in ``columns`` (``key(block)`` names a block's column) on the clinic's
-    slot rows, from the earliest start to the latest end of the columns' hours and blocks."""
+    slot rows, from the earliest start to the latest end of the columns' hours and blocks, and
+    write them as HTML (with the therapist instead of the room in ``show_therapist``)."""
     by_key = {column.key: column for column in columns}
     timed, untimed = [], []
     for block in blocks:
@@ -264,10 +352,19 @@ def build_grid(columns, blocks, *, key, clinic, today: date, droppable: bool) ->
     for block in timed:
         block.row = (block.start - start) // slot + 1
         block.span = max(1, -(-(block.end - start) // slot) - block.row + 1)
+    words = _labels(clinical)
     for index, column in enumerate(columns, start=2):
         column.index = index
         _lanes(column.blocks)
         column.cells = _cells(column, start, slot, rows, droppable)
+        # Escaped piece by piece in block_html and print_row.
+        column.blocks_html = mark_safe(
+            "".join(
+                block_html(b, words, droppable=droppable, show_therapist=show_therapist)
+                for b in column.blocks
+            )
+        )
+        column.print_rows = mark_safe("".join(print_row(b, clinical) for b in column.blocks))
     label_every = max(slot, 30)
     times = [
         (row, clock_text(start + (row - 1) * slot))
@@ -545,7 +642,13 @@ def week(request):
     )
     blocks = [maker.block(row) for row in rows]
     grid = build_grid(
-        columns, blocks, key=lambda b: b.day, clinic=clinic, today=today, droppable=True
+        columns,
+        blocks,
+        key=lambda b: b.day,
+        clinic=clinic,
+        today=today,
+        droppable=True,
+        clinical=maker.clinical,
     )
     url = request.path
     return render(
@@ -613,6 +716,8 @@ def rooms(request):
         clinic=clinic,
         today=today,
         droppable=False,
+        clinical=maker.clinical,
+        show_therapist=True,
     )
     return render(
         request,

@@ -55,6 +55,7 @@ def day(request):
         clinic=clinic,
         today=today,
         droppable=True,
+        clinical=maker.clinical,
     )
     missed = [b for b in blocks if b.status in calendar.MISSED]
     on_hold, warned = [], []
