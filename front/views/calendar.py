@@ -502,7 +502,7 @@ def away_text(reason: str) -> str:
 
 def therapist_columns(clinic, day: date, user, blocks, *, holidays: dict, today: date):
     """A column for each therapist who works on ``day`` (weekly hours on its weekday) or has a
-    booking on it: the user's own first, the others by name."""
+    booking at a time on it: the user's own first, the others by name."""
     people: dict[int, Column] = {}
     hours = WorkingHours.objects.filter(
         therapist__clinic=clinic, therapist__is_active=True, weekday=day.weekday()
@@ -528,6 +528,8 @@ def therapist_columns(clinic, day: date, user, blocks, *, holidays: dict, today:
         column.hours.append((start, end))
     no_therapist = False
     for block in blocks:
+        if block.start is None:  # listed under the grid ("time to be agreed")
+            continue
         if block.therapist_id is None:
             no_therapist = True
         elif block.therapist_id not in people:
