@@ -409,3 +409,17 @@ def test_a_date_at_the_ends_of_the_calendar_falls_back_to_today(signed_in, thera
         assert response.status_code == 200
         assert response.context["day"] == timezone.localdate()
     assert signed_in.get(DAY, {"date": "1900-01-01"}).context["day"] == date(1900, 1, 1)
+
+
+def test_a_session_without_a_time_is_listed_under_the_grid(signed_in, therapist_a, clinic_a):
+    hours(therapist_a)
+    untimed_colleague = UserFactory(clinic=clinic_a, first_name="Nina", last_name="Notime")
+    session = book(untimed_colleague)
+    Session.objects.filter(pk=session.pk).update(starts_at=None, ends_at=None)
+
+    response = monday(signed_in)
+    page = response.content.decode()
+
+    assert [b.pk for b in response.context["grid"].untimed] == [session.pk]
+    assert column_titles(page) == [therapist_a.get_full_name()]  # no empty column for Nina
+    assert "Time to be agreed" in page and "Nina Notime" in page
