@@ -12,7 +12,8 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_noop
 
 import planner
 from core.texts import language_code
@@ -465,6 +466,41 @@ def reason_message(reason: planner.Reason | dict, *, iso_dates: bool = False) ->
     if not iso_dates:
         params = {key: _people_date(value) for key, value in params.items()}
     return gettext(template) % params
+
+
+# What to keep in mind during a session, by the code of a contraindication kind that warns (the
+# default library's two; a kind a clinic adds gets its name and date only).
+STAFF_HINTS = {
+    "anticoagulants": gettext_noop("press lightly"),
+    "poor_limb_blood_supply": gettext_noop("use techniques that improve circulation"),
+}
+STAFF_LINE_LENGTH = 90  # characters of a fallback line: the rest stays on the course page
+
+
+def _short_name(name: str) -> str:
+    """A kind's name without a trailing explanation in brackets: "Blood thinners"."""
+    head, bracket, _rest = name.partition(" (")
+    return head if bracket and head.strip() and name.endswith(")") else name
+
+
+def staff_line(reason: planner.Reason | dict) -> str:
+    """A warning as one short line for staff (the day's grid and its list of open warnings), in
+    the active language, its date as people write it: "Blood thinners since 1 Dec 2025: press
+    lightly". The full text stays on the course and patient pages (``reason_message``)."""
+    if isinstance(reason, dict):
+        template, params = reason["template"], reason.get("params", {})
+    else:
+        template, params = reason.template, reason.params
+    if template in (planner.R10_PRECAUTION, planner.R10_PRECAUTION_ADVICE):
+        name = params.get(f"name_{language_code()}") or params.get("name", "")
+        values = {"name": _short_name(name), "start": _people_date(params.get("start", ""))}
+        hint = STAFF_HINTS.get(params.get("code", ""))
+        if hint:
+            return gettext("%(name)s since %(start)s: %(hint)s") % {**values, "hint": gettext(hint)}
+        return gettext("%(name)s since %(start)s") % values
+    if template == planner.R10_STAGE_3:
+        return gettext("Stage 3 knee arthrosis: surgical consultation advised")
+    return Truncator(reason_message(reason)).chars(STAFF_LINE_LENGTH)
 
 
 def reason_as_dict(reason: planner.Reason) -> dict:

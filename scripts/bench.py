@@ -12,8 +12,10 @@ patients and times 50 requests in-process (Django's test client, production sett
 with a schedule, signed in as the first clinic's booked therapist (two years of bookings, see
 ``scripts/bench_data.py``), and planning and saving a course of 15 and of 20 sessions with that
 therapist through ``create_course`` (each round rolled back, so every round books the same
-times). Then it serves the app with gunicorn (2 workers, production
-settings, static files through whitenoise) and loads each page with wrk on loopback (8
+times). The calendar's day grid is the first clinic's day (it works every day: the busiest), with
+ten therapists and the day booked full at 10,000 patients (``bench_data.fill_day``), beside the
+booked therapist's week and the day by room. Then it serves the app with gunicorn (2 workers,
+production settings, static files through whitenoise) and loads each page with wrk on loopback (8
 connections, ``BENCH_SECONDS`` seconds a page, default 30), signed in with a session cookie.
 Each run writes ``build/bench-<database>.json``; `report` prints the tables of both and runs
 ``scripts/bench_pdf.py``.
@@ -154,6 +156,7 @@ def pages(chain, case):
     from protocols.planning import next_course_window
 
     clinic = chain.clinics[0].clinic
+    case_therapist = chain.clinics[0].book.therapist
     # The patient of the first clinic with the longest history, and their latest course.
     course = (
         Course.objects.filter(patient__clinic=clinic, patient__archived=False)
@@ -178,7 +181,11 @@ def pages(chain, case):
     )
     return [
         ("healthz", reverse("healthz"), None),
-        ("day", reverse("home"), "therapist"),
+        # The calendar: the day grid of the busiest clinic (ten therapists, a full day booked by
+        # bench_data.fill_day at 10,000 patients), the booked therapist's week, the day by room.
+        ("day grid", reverse("home"), "calendar"),
+        ("week", reverse("calendar:week") + f"?therapist={case_therapist.pk}", "calendar"),
+        ("rooms", reverse("calendar:rooms"), "calendar"),
         ("patient list", reverse("patients:list"), "therapist"),
         # A name prefix that finds someone at 100 patients too: an empty result would skip the
         # page's count and rows, and the two query counts would not be comparable.
@@ -189,6 +196,16 @@ def pages(chain, case):
         ("preview, schedule", booked_preview, "booked"),
         ("admin templates", "/admin/protocols/protocoltemplate/", "admin"),
     ]
+
+
+def pages_patients(page_list):
+    """The patients whose pages the bench measures (from their URLs)."""
+    from django.urls import resolve
+
+    for _name, url, _who in page_list:
+        match = resolve(url.split("?")[0])
+        if match.url_name in ("detail", "course_preview"):
+            yield match.kwargs["pk"]
 
 
 def create_in_process(case, therapist, sessions):
@@ -350,7 +367,9 @@ def run(database: str, http: bool) -> None:
     page_list = pages(chain, case)
     booked = chain.clinics[0].book.therapist
     clients = {None: Client(), "therapist": Client(), "booked": Client(), "admin": Client()}
+    clients["calendar"] = Client()  # one of the ten therapists with hours on the day grid
     clients["therapist"].force_login(chain.clinics[0].therapists[0])
+    clients["calendar"].force_login(chain.clinics[0].extra[0])
     clients["booked"].force_login(booked)
     clients["admin"].force_login(chain.clinics[0].admin)
     small = measure_in_process(page_list, clients, case, booked)
@@ -358,6 +377,8 @@ def run(database: str, http: bool) -> None:
 
     started = time.monotonic()
     large_rows = bench_data.add_patients(chain, LARGE - SMALL)
+    measured = [case[0].pk, *(p for p in pages_patients(page_list))]
+    day_grid = bench_data.fill_day(chain, spare=measured)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # What autovacuum does after a bulk load: statistics, and the visibility map that
@@ -386,6 +407,7 @@ def run(database: str, http: bool) -> None:
         "rows": rows,
         "patients_per_clinic": LARGE,
         "book": {"small": small_book, "large": large_book},
+        "day_grid": day_grid,
         "setup_seconds": {
             "migrate": migrated,
             "small": small_seconds,
@@ -441,6 +463,13 @@ def print_result(r):
         print(
             f"{name + ('*' if unbounded else ''):<18} {few['queries']:>11} {big['queries']:>14} "
             f"{big['median_ms']:>10.1f} {big['p95_ms']:>8.1f} {big['ratio']:>9.1f}  {mark(ok)}"
+        )
+    grid = r.get("day_grid")
+    if grid:
+        print(
+            f"  day grid: {grid['therapists']} therapists with hours in the measured clinic, "
+            f"{grid['sessions_today']} sessions today ({grid['timed_today']} at a time; "
+            f"{grid['new_courses']} courses added to fill the day)"
         )
     book = r.get("book")
     if book:

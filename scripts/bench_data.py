@@ -14,6 +14,12 @@ session of the last two years and ahead at a time. The times are packed into the
 hours day by day as the sessions are made (no planner call per row): bookings never overlap, of
 the therapist or of a room, and a session that does not fit its day's hours keeps no time.
 Every session has its course's therapist, as migration 0015 gives existing sessions.
+
+``fill_day(chain)`` then makes the first clinic's today a full day for the calendar's grid (the
+day page of the busiest clinic): six more therapists, weekly hours for ten of them (all but the
+first, whose pages the bench measures), a room each, and today booked from the start to the end
+of each one's hours, first with the day's sessions that had no time, then with new courses of
+patients who had none running.
 """
 
 import random
@@ -116,6 +122,20 @@ class Book:
         return {}
 
 
+# The ten therapists' shifts on the day grid (the booked therapist keeps BOOK_HOURS).
+DAY_SHIFTS = [
+    [(8 * 60, 16 * 60)],
+    [(9 * 60, 13 * 60), (14 * 60, 18 * 60)],
+    [(10 * 60, 19 * 60)],
+    [(12 * 60, 20 * 60)],
+    [(9 * 60, 17 * 60)],
+]
+# The first clinic's therapists beside its five: ten of them with hours on its day grid. Its first
+# therapist (whose pages the bench measures signed in) keeps no hours, so the course preview stays
+# the one without a schedule; their sessions keep no time.
+EXTRA_THERAPISTS = 6
+
+
 @dataclass
 class ClinicData:
     clinic: Clinic
@@ -126,6 +146,7 @@ class ClinicData:
     kinds: dict  # code -> ContraindicationKind
     warnings: dict = field(default_factory=dict)  # code -> the R10 warning a course stores
     book: Book | None = None  # the first clinic's appointment book
+    extra: list = field(default_factory=list)  # the first clinic's five more therapists
 
 
 @dataclass
@@ -206,6 +227,7 @@ def make_chain(*, clinics: int = 10, seed: int = 7) -> Chain:
             ):
                 templates.append((template, rules_from_template(template), None))
             templates = [(t, r, template_snapshot(t)) for t, r, _s in templates]
+            extra = _extra_therapists(clinic, therapist_group, password, seed) if n == 0 else []
             chain.clinics.append(
                 ClinicData(
                     clinic=clinic,
@@ -217,9 +239,162 @@ def make_chain(*, clinics: int = 10, seed: int = 7) -> Chain:
                     templates=templates,
                     kinds={k.code: k for k in ContraindicationKind.objects.filter(clinic=clinic)},
                     book=_open_book(clinic, staff[1], today) if n == 0 else None,
+                    extra=extra,
                 )
             )
     return chain
+
+
+def _extra_therapists(clinic, group, password, seed) -> list:
+    """Five more therapists for the first clinic, named by a generator of their own (the chain's
+    draws stay as they were, so every other record is the same as without them)."""
+    rng = random.Random(seed + 1)
+    extra = User.objects.bulk_create(
+        User(
+            username=f"c01-therapist{i}",
+            first_name=rng.choice(FIRST_NAMES)[0],
+            last_name=rng.choice(LAST_NAMES),
+            clinic=clinic,
+            is_staff=True,
+            password=password,
+        )
+        for i in range(6, 6 + EXTRA_THERAPISTS)
+    )
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=u.pk, group_id=group.pk) for u in extra
+    )
+    return extra
+
+
+def fill_day(chain: Chain, *, spare=()) -> dict:
+    """Book the first clinic's today full for its ten therapists (see the module's docstring),
+    giving no course to the patients ``spare`` (their pages are measured as they were); returns
+    what the day holds."""
+    data, today = chain.clinics[0], chain.today
+    clinic, book = data.clinic, data.book
+    rng = random.Random(11)
+    people = [p for p in (*data.therapists, *data.extra) if p != data.therapists[0]]
+    with transaction.atomic():
+        WorkingHours.objects.bulk_create(
+            WorkingHours(therapist=person, weekday=weekday, start=start, end=end)
+            for n, person in enumerate(p for p in people if p != book.therapist)
+            for weekday in range(7)
+            for start, end in DAY_SHIFTS[n % len(DAY_SHIFTS)]
+        )
+        rooms = Room.objects.bulk_create(
+            Room(clinic=clinic, name=f"Room {n}", order=n) for n in range(3, 3 + len(people) - 1)
+        )
+        own_room = dict(zip([p for p in people if p != book.therapist], rooms, strict=True))
+        shifts = {person.pk: list(BOOK_HOURS[today.weekday()]) for person in people}
+        for n, person in enumerate(p for p in people if p != book.therapist):
+            shifts[person.pk] = DAY_SHIFTS[n % len(DAY_SHIFTS)]
+        ends = {person.pk: 0 for person in people}
+        ends[book.therapist.pk] = book.ends.get(today, 0)
+
+        def place(person_pk, minutes, buffer_minutes):
+            length = booking_minutes(minutes, buffer_minutes, clinic.slot_minutes)
+            for start, end in shifts[person_pk]:
+                at = max(ends[person_pk], start)
+                if at + length <= end:
+                    ends[person_pk] = at + length
+                    return at, length
+            return None
+
+        def room_of(person_pk, count):
+            if person_pk == book.therapist.pk:
+                return book.rooms[count % len(book.rooms)]
+            return own_room[next(p for p in people if p.pk == person_pk)]
+
+        timed = 0
+        untimed = (
+            Session.objects.filter(
+                course__patient__clinic=clinic,
+                date=today,
+                starts_at__isnull=True,
+                therapist__in=people,
+            )
+            .exclude(status=Session.CANCELLED)
+            .select_related("course__template")
+        )
+        changed = []
+        for session in untimed.order_by("pk"):
+            spot = place(
+                session.therapist_id,
+                session.planned_minutes,
+                session.course.template.buffer_minutes,
+            )
+            if spot:
+                at, length = spot
+                session.starts_at = aware(clinic, today, at)
+                session.ends_at = aware(clinic, today, at + length)
+                session.room = room_of(session.therapist_id, timed)
+                changed.append(session)
+                timed += 1
+        Session.objects.bulk_update(changed, ["starts_at", "ends_at", "room"], batch_size=BATCH)
+
+        free = list(
+            clinic.patients.filter(archived=False)
+            .exclude(courses__status__in=Course.RUNNING)
+            .exclude(pk__in=list(spare))
+            .order_by("pk")[:2000]
+        )
+        rng.shuffle(free)
+        suited = [
+            t
+            for t in data.templates
+            if t[1].slug in ("knee-arthrosis-classic", "swedish-weekly-60")
+        ]
+        added = 0
+        for person in people:
+            while free:
+                template, rules, snapshot = rng.choices(suited, weights=[4, 1])[0]
+                first = planner.session_minutes(rules, 1)
+                spot = place(person.pk, first, template.buffer_minutes)
+                if spot is None:
+                    break
+                at, length = spot
+                patient = free.pop()
+                count = rules.default_sessions
+                dates = planner.session_dates(data.calendar, today, count, rules.cadence_days)
+                course = Course.objects.create(
+                    patient=patient,
+                    template=template,
+                    template_snapshot=snapshot,
+                    cadence_days=rules.cadence_days,
+                    status=Course.PLANNED,
+                    therapist=person,
+                    created_by=person,
+                    starts_on=dates[0],
+                )
+                Session.objects.bulk_create(
+                    Session(
+                        course=course,
+                        number=number,
+                        date=day,
+                        planned_minutes=planner.session_minutes(rules, number),
+                        therapist=person,
+                        **(
+                            {
+                                "starts_at": aware(clinic, today, at),
+                                "ends_at": aware(clinic, today, at + length),
+                                "room": room_of(person.pk, timed + added),
+                            }
+                            if number == 1
+                            else {}
+                        ),
+                    )
+                    for number, day in enumerate(dates, start=1)
+                )
+                added += 1
+    day = Session.objects.filter(course__patient__clinic=clinic, date=today).exclude(
+        status=Session.CANCELLED
+    )
+    return {
+        "therapists": len(people),
+        "sessions_today": day.count(),
+        "timed_today": day.filter(starts_at__isnull=False).count(),
+        "new_courses": added,
+    }
 
 
 def _open_book(clinic: Clinic, therapist: User, today: date) -> Book:

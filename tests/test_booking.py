@@ -330,10 +330,13 @@ def test_the_course_and_day_pages_show_times_in_the_clinics_zone(
     assert "09:00–09:30 · Room 1" in course_page
     assert "time to be agreed" not in course_page
 
-    with pytest.MonkeyPatch.context() as patched:
-        patched.setattr("front.views.day.timezone.localdate", lambda: day)
-        day_page = client.get(reverse("home")).content.decode()
+    response = client.get(reverse("home"), {"date": day.isoformat()})
+    day_page = response.content.decode()
     assert day_page.index("09:00–09:30") < day_page.index("16:00–16:30")
+    # On the grid (Moscow time, 09:00–13:00 and 14:00–18:00 in 15-minute slots from 09:00):
+    # 09:00 is the first row, 16:00 the 29th.
+    rows = {b.time: (b.row, b.span) for b in response.context["grid"].blocks}
+    assert rows == {"09:00–09:30": (1, 2), "16:00–16:30": (29, 2)}
 
 
 def test_sessions_without_a_time_get_their_times_in_one_click(client, clinic_a, therapist_a):

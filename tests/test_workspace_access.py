@@ -72,7 +72,15 @@ def object_posts(r):
     ]
 
 
-LIST_PAGES = ["home", "patients:list", "patients:create", "protocols:day_sheets", "staff:absences"]
+LIST_PAGES = [
+    "home",
+    "calendar:week",
+    "calendar:rooms",
+    "patients:list",
+    "patients:create",
+    "protocols:day_sheets",
+    "staff:absences",
+]
 
 
 @pytest.mark.django_db

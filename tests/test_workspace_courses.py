@@ -11,7 +11,14 @@ from patients.models import ContraindicationKind, Exacerbation
 from protocols.models import Course, Session
 from protocols.services import SEVERE_PAIN
 from tests.factories import PatientContraindicationFactory
-from tests.workspace import classic, knee_patient, next_working_day, running_course, today
+from tests.workspace import (
+    classic,
+    give_hours,
+    knee_patient,
+    next_working_day,
+    running_course,
+    today,
+)
 
 
 @pytest.fixture
@@ -350,33 +357,35 @@ def test_completing_offers_the_next_course_from_its_earliest_date(signed_in, pat
 
 
 @pytest.mark.django_db
-def test_the_day_lists_my_sessions_first_then_the_clinics(
-    signed_in, clinic_a, therapist_a, admin_a
-):
+def test_the_day_shows_my_column_first_then_the_clinics(signed_in, clinic_a, therapist_a, admin_a):
     start = next_working_day(today(), clinic_a)
-    if start != today():
-        pytest.skip("the clinic is closed today")
-    theirs = running_course(knee_patient(clinic_a, last_name="Aaronova"), admin_a)
-    mine = running_course(knee_patient(clinic_a, last_name="Zimina"), therapist_a)
+    give_hours(therapist_a, weekdays=range(7))
+    give_hours(admin_a, weekdays=range(7))
+    theirs = running_course(knee_patient(clinic_a, last_name="Aaronova"), admin_a, start=start)
+    mine = running_course(knee_patient(clinic_a, last_name="Zimina"), therapist_a, start=start)
 
-    response = signed_in.get(reverse("home"))
-    todays = response.context["days"][0][2]
+    response = signed_in.get(reverse("home"), {"date": start.isoformat()})
+    columns = response.context["grid"].columns
 
-    assert [s.course_id for s in todays] == [mine.pk, theirs.pk]
+    assert [c.therapist_id for c in columns] == [therapist_a.pk, admin_a.pk]
+    assert [b.pk for b in columns[0].blocks] == [mine.sessions.get(number=1).pk]
+    assert [b.pk for b in columns[1].blocks] == [theirs.sessions.get(number=1).pk]
 
 
 @pytest.mark.django_db
 def test_the_day_costs_the_same_queries_however_busy(
     signed_in, clinic_a, therapist_a, count_queries
 ):
+    give_hours(therapist_a, weekdays=range(7))
     running_course(knee_patient(clinic_a), therapist_a)
     one = count_queries(signed_in, reverse("home"))
     for _ in range(5):
         running_course(knee_patient(clinic_a), therapist_a)
     many = count_queries(signed_in, reverse("home"))
 
-    # session, user with clinic, permissions, sessions, running courses, due patients
-    assert one == many == 6
+    # session, user with clinic, permissions, the day's closed date, its sessions, the
+    # therapists' hours, their absences, running courses on hold or warned, due patients
+    assert one == many == 9
 
 
 @pytest.mark.django_db
