@@ -357,12 +357,6 @@ def test_the_front_desks_day_shows_no_warning(client, reception_a, course):
         assert words.lower() not in page.lower(), words
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the day view (front/views/day.py, being rebuilt as the calendar's grid) still asks "
-    "for protocols.view_course, which the front desk does not hold; the grid opens it to "
-    "protocols.view_calendar. Remove this mark then.",
-)
 def test_the_front_desk_opens_the_day_and_sees_no_warning(client, reception_a, course):
     response = day_page(client, reception_a)
 
