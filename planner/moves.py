@@ -290,26 +290,34 @@ def _days_by_nearness(move: Move, around: date) -> list[date]:
     return sorted(days, key=lambda day: (abs((day - around).days), day))
 
 
-def offers(move: Move, around: date, at: int, limit: int = OFFERS) -> list[Verdict]:
+def offers(
+    move: Move, around: date, at: int, limit: int = OFFERS, skip: tuple | None = None
+) -> list[Verdict]:
     """The nearest times that keep every rule, nearest first: days nearest ``around`` first (the
-    earlier of two equally near), on each the free times nearest ``at`` (at most
-    ``OFFERS_PER_DAY``), ``limit`` in all."""
-    found: list[Verdict] = []
+    earlier of two equally near), on each the free times nearest ``at``; at most
+    ``OFFERS_PER_DAY`` a day while other days have some, ``limit`` in all. ``skip``: a
+    ``(day, start)`` not to offer (where the session already is)."""
+    by_day: list[list[Verdict]] = []
     for day in _days_by_nearness(move, around):
         if _day_reasons(move, day) or _health_reasons(move, day):
             continue
         starts = sorted(move.schedule.candidates(day, move.length), key=lambda t: (abs(t - at), t))
-        on_day = 0
+        allowed = []
         for start in starts:
+            if skip == (day, start):
+                continue
             verdict = check(move, day, start)
             if verdict.ok:
-                found.append(verdict)
-                on_day += 1
-                if on_day == OFFERS_PER_DAY or len(found) == limit:
+                allowed.append(verdict)
+                if len(allowed) == limit:
                     break
-        if len(found) == limit:
+        if allowed:
+            by_day.append(allowed)
+        if sum(min(len(times), OFFERS_PER_DAY) for times in by_day) >= limit:
             break
-    return found
+    found = [verdict for times in by_day for verdict in times[:OFFERS_PER_DAY]]
+    rest = [verdict for times in by_day for verdict in times[OFFERS_PER_DAY:]]
+    return (found + rest)[:limit]
 
 
 def clinical(reasons: Sequence[Reason]) -> bool:

@@ -241,7 +241,9 @@ def move_session(
         move = move_for(session, therapist=therapist, day=day)
         verdict = moves.check(move, day, start)
         if not verdict.ok:
-            offers = moves.offers(move, day, start)
+            here = local_start(course.patient.clinic, session)
+            skip = (session.date, here) if here is not None else None
+            offers = moves.offers(move, day, start, skip=skip)
             raise MoveRefused(verdict.reasons, offers)
         _rebook(course, session, verdict, therapist)
         _bump(course)
@@ -255,7 +257,8 @@ def offers_for(session: Session, *, therapist=None) -> list[moves.Verdict]:
     at = local_start(clinic, session)
     if at is None:
         at = move.schedule.preferred_time
-    return moves.offers(move, max(session.date, move.first_day()), at)
+    skip = (session.date, at) if session.starts_at is not None else None
+    return moves.offers(move, max(session.date, move.first_day()), at, skip=skip)
 
 
 def free_colleagues(session: Session, *, day: date | None = None, start: int | None = None):

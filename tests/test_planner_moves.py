@@ -189,7 +189,19 @@ def test_offers_are_the_nearest_free_times_that_keep_every_rule():
         (day(3), t("09:45")),
         (day(4), t("10:00")),
         (day(4), t("09:45")),
-    ]  # Thursday and Friday; not Tuesday (a free day after session 2), not Monday 9 (session 4)
+        (day(3), t("10:15")),
+        (day(3), t("09:30")),
+    ]  # Thursday and Friday two each first, then more of Thursday; not Tuesday (a free day after
+    # session 2), not Monday 9 (session 4)
+
+
+def test_with_one_day_allowed_every_offer_is_on_it_and_not_where_the_session_is():
+    m = move(previous=Neighbour(2, day(0)), next_=Neighbour(4, day(4)))
+    found = offers(m, day(2), t("10:00"), skip=(day(2), t("10:00")))
+    assert {v.day for v in found} == {day(2)}
+    assert [v.start for v in found] == [
+        t(x) for x in ("09:45", "10:15", "09:30", "10:30", "09:15", "10:45")
+    ]
 
 
 @settings(max_examples=60, deadline=None)

@@ -457,6 +457,7 @@ def absence_new(request):
         else:
             context["rows"] = _affected_rows(affected, {}, request.user, {})
         context["common"] = _common_colleagues(affected)
+        context["any_nearest"] = any(item.nearest is not None for item in affected)
         context["checked"] = True
     return render(request, "calendar/absence_new.html", context)
 
@@ -501,5 +502,6 @@ def closure_new(request):
                 return redirect("home")
         else:
             context["rows"] = _affected_rows(affected, {}, request.user, {})
+        context["any_nearest"] = any(item.nearest is not None for item in affected)
         context["checked"] = True
     return render(request, "calendar/absence_new.html", context)
