@@ -297,3 +297,22 @@ def test_the_record_form_records_did_not_attend_like_the_calendar(client, course
     first.refresh_from_db()
     assert first.status == Session.NO_SHOW and first.skip_reason == "No answer on the phone"
     assert course.sessions.count() == 16
+
+
+def test_the_patient_page_counts_no_shows_and_late_cancellations(
+    client, course, therapist_a, reception
+):
+    first, second = nth(course, 1), nth(course, 2)
+    Session.objects.filter(pk=first.pk).update(status=Session.NO_SHOW)
+    Session.objects.filter(pk=second.pk).update(
+        status=Session.PATIENT_CANCELLED,
+        skip_reason="Has a cold",
+        recorded_at=second.starts_at - timedelta(hours=2),
+    )
+    url = reverse("patients:detail", args=[course.patient.pk])
+    for person in (therapist_a, reception):
+        client.force_login(person)
+        text = " ".join(client.get(url).content.decode().split())
+        assert "Did not attend 1 time · cancelled 1 session (1 late, less than a day before)" in (
+            text
+        ), person

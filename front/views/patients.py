@@ -34,6 +34,7 @@ from front.templatetags.appointments import appointment_time
 from patients.models import Condition, Exacerbation, Patient, PatientContraindication
 from patients.selectors import get_patient_for_user
 from protocols.models import Course, Session
+from protocols.moving import is_late_cancellation
 from protocols.planning import next_course_window
 from protocols.services import archive_patient, save_period
 
@@ -145,6 +146,7 @@ def patient_detail(request, pk):
         course.last_date = live[-1].date if live else None
         course.session_count = len(live)
         course.done_count = sum(s.status == Session.DONE for s in live)
+    sessions = [s for course in courses for s in course.sessions.all()]
     conditions = list(patient.conditions.all())
     return render(
         request,
@@ -157,8 +159,20 @@ def patient_detail(request, pk):
             "courses": courses,
             "chart": pain_chart(courses),
             "window": next_course_window(courses),
+            "attendance": attendance(sessions),
         },
     )
+
+
+def attendance(sessions) -> dict:
+    """How often the patient did not come or cancelled, and how many of the cancellations came
+    less than a day before the session (``protocols.moving.LATE_CANCELLATION``)."""
+    cancelled = [s for s in sessions if s.status == Session.PATIENT_CANCELLED]
+    return {
+        "no_shows": sum(s.status == Session.NO_SHOW for s in sessions),
+        "cancelled": len(cancelled),
+        "late": sum(is_late_cancellation(s) for s in cancelled),
+    }
 
 
 def _contact_card(request, patient):
@@ -176,13 +190,20 @@ def _contact_card(request, patient):
         )
         .order_by("date", F("starts_at").asc(nulls_last=True), "number")
     )
+    recorded = Session.objects.filter(
+        course__patient=patient, status__in=(Session.NO_SHOW, Session.PATIENT_CANCELLED)
+    ).only("status", "starts_at", "date", "recorded_at")
     for session in upcoming:
         session.when = appointment_time(zone, session.starts_at, session.ends_at)
         therapist = session.therapist
         session.therapist_name = (
             (therapist.get_full_name() or therapist.username) if therapist else "—"
         )
-    return render(request, "patients/contact.html", {"patient": patient, "upcoming": upcoming})
+    return render(
+        request,
+        "patients/contact.html",
+        {"patient": patient, "upcoming": upcoming, "attendance": attendance(recorded)},
+    )
 
 
 def _held_message(request, held):
