@@ -295,3 +295,73 @@ def test_another_clinics_front_desk_finds_none_of_the_records(client, records, c
     listed = client.get(reverse("patients:list"), {"q": records["patient"].last_name})
     assert list(listed.context["page"]) == []
     assert reverse("patients:detail", args=[records["patient"].pk]) not in listed.content.decode()
+
+
+# --- The calendar's own pages, as every role -------------------------------------------------
+
+
+def calendar_object_posts(r):
+    s = r["session"].pk
+    return [
+        reverse("protocols:session_move", args=[s]),
+        reverse("protocols:session_move_rest", args=[s]),
+        reverse("protocols:session_attendance", args=[s]),
+    ]
+
+
+CALENDAR_PAGES = ["calendar:absence_new", "calendar:closure_new"]
+
+
+@pytest.mark.django_db
+def test_the_calendars_pages_send_an_anonymous_visitor_to_sign_in(client, records):
+    for url in [reverse(name) for name in CALENDAR_PAGES] + calendar_object_pages(records):
+        assert client.get(url)["Location"].startswith(reverse("login")), url
+    for url in calendar_object_posts(records):
+        assert client.post(url)["Location"].startswith(reverse("login")), url
+
+
+@pytest.mark.django_db
+def test_another_clinics_sessions_are_not_found_on_the_calendars_pages(
+    client, records, therapist_b
+):
+    client.force_login(therapist_b)
+    before = all_rows()
+    for url in calendar_object_pages(records):
+        assert client.get(url).status_code == 404, url
+    for url in calendar_object_posts(records):
+        data = {"date": "2030-01-07", "time": "10:00", "status": "no_show", "version": 1}
+        assert client.post(url, data).status_code == 404, url
+    assert all_rows() == before
+
+
+@pytest.mark.django_db
+def test_the_calendars_pages_refuse_staff_without_a_role(client, records, clinic_a):
+    nobody = UserFactory(clinic=clinic_a)
+    nobody.groups.clear()
+    client.force_login(nobody)
+    for url in [reverse(name) for name in CALENDAR_PAGES] + calendar_object_pages(records):
+        assert client.get(url).status_code == 403, url
+    for url in calendar_object_posts(records):
+        assert client.post(url).status_code == 403, url
+
+
+@pytest.mark.django_db
+def test_a_therapist_opens_the_calendars_pages_of_their_own_sessions_only(
+    client, records, therapist_a, clinic_a, admin_a
+):
+    client.force_login(therapist_a)
+    assert client.get(reverse("calendar:absence_new")).status_code == 200
+    assert client.get(reverse("calendar:closure_new")).status_code == 403  # clinic admins close
+    for url in calendar_object_pages(records):
+        assert client.get(url).status_code == 200, url
+    colleague = UserFactory(clinic=clinic_a)
+    client.force_login(colleague)  # not their session, not their course: the role says no
+    before = all_rows()
+    for url in calendar_object_pages(records):
+        assert client.get(url).status_code == 403, url
+    for url in calendar_object_posts(records):
+        assert client.post(url, {"date": "2030-01-07", "time": "10:00"}).status_code == 403, url
+    assert all_rows() == before
+    client.force_login(admin_a)  # a clinic admin moves any session of the clinic
+    for url in [reverse(name) for name in CALENDAR_PAGES] + calendar_object_pages(records):
+        assert client.get(url).status_code == 200, url
