@@ -316,3 +316,14 @@ def test_the_patient_page_counts_no_shows_and_late_cancellations(
         assert "Did not attend 1 time · cancelled 1 session (1 late, less than a day before)" in (
             text
         ), person
+
+
+def test_a_session_already_given_opens_no_move_or_attendance_form(client, course, therapist_a):
+    given = nth(course, 1)
+    Session.objects.filter(pk=given.pk).update(status=Session.DONE, actual_minutes=7)
+    client.force_login(therapist_a)
+    for name in ("protocols:session_move", "protocols:session_attendance"):
+        response = client.get(reverse(name, args=[given.pk]), follow=True)
+        assert "Session 1 is done: only a planned session can be moved or recorded." in (
+            response.content.decode()
+        )

@@ -67,6 +67,18 @@ def _session(request, pk) -> Session:
     return session
 
 
+def _not_planned(request, session):
+    """A session already given, recorded or on hold is not moved: back, saying why."""
+    if session.status == Session.PLANNED:
+        return None
+    messages.info(
+        request,
+        _("Session %(number)d is %(status)s: only a planned session can be moved or recorded.")
+        % {"number": session.number, "status": session.get_status_display()},
+    )
+    return redirect(_next(request, _default_next(request, session)))
+
+
 def _next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target == "day":
@@ -163,6 +175,8 @@ def _move_page(request, session, form, *, refusal=None, offers=None, status=200)
 def session_move(request, pk):
     """The move page (GET), and a move (POST: the page's form, an offer, a drop on the grid)."""
     session = _session(request, pk)
+    if request.method == "GET" and (back := _not_planned(request, session)):
+        return back
     clinic = session.course.patient.clinic
     data = posted(request)
     form = MoveForm(
@@ -272,6 +286,8 @@ def session_move_rest(request, pk):
 def session_attendance(request, pk):
     """Record that the patient did not come, or cancelled (with what they said)."""
     session = _session(request, pk)
+    if request.method == "GET" and (back := _not_planned(request, session)):
+        return back
     data = posted(request)
     form = AttendanceForm(data, initial={"version": session.course.version})
     if data is not None and form.is_valid():
