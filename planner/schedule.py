@@ -13,7 +13,7 @@ half-open, so 10:00–10:30 and 10:30–11:00 do not overlap. The semantics (iss
   booking ends within that interval; a candidate is free when no booking of the therapist that day
   overlaps it and, when there are rooms, one room has none (the first free room in order);
 - the chosen time is the free candidate nearest the preferred time, of two equally near the
-  earlier;
+  earlier; with ``now`` (today, minutes), a candidate of today before it has passed and is skipped;
 - session 1 is due on the requested start, each next one on the previous session's actual date
   plus the cadence; it takes the first working day with free time from there on, and a session
   with no free time on that day or the 59 after it refuses the course (R17).
@@ -170,6 +170,9 @@ class Schedule:
     slot_minutes: int = DEFAULT_SLOT_MINUTES
     buffer_minutes: int = DEFAULT_BUFFER_MINUTES
     therapist: str = ""
+    # The present, (today, minutes since midnight): a time of today before it has passed and is
+    # not offered. None: no time has passed (the command line's facts).
+    now: tuple[date, int] | None = None
     _index: _Index | None = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self):
@@ -258,7 +261,10 @@ class Schedule:
         therapist = index.therapist.get(day, _NO_SPANS)
         rooms = [(name, busy.get(day, _NO_SPANS)) for name, busy in index.rooms]
         preferred = self.preferred_time
-        candidates = sorted(self.candidates(day, length), key=lambda t: (abs(t - preferred), t))
+        candidates = self.candidates(day, length)
+        if self.now is not None and day == self.now[0]:
+            candidates = [start for start in candidates if start >= self.now[1]]
+        candidates = sorted(candidates, key=lambda t: (abs(t - preferred), t))
         for start in candidates:
             end = start + length
             if not _is_free(therapist, start, end):

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -101,12 +102,15 @@ def schedule_for(
     exclude_course=None,
     exclude_session=None,
     until: date | None = None,
+    skip_past: bool = False,
 ) -> scheduling.Schedule:
     """The planner's view of ``therapist``'s time from ``start`` on (R17), given their weekly
     ``hours``: a query each for absences, the therapist's bookings, rooms, rooms' bookings.
 
     ``until``: the last day anything will be booked on (a move), so only those days are read.
     ``exclude_session``: the session being moved, whose own time is not in its way.
+    ``skip_past``: today's times before now are not booked (re-planning what is still to come; a
+    new course may be entered after the fact, so it keeps them).
     """
     absences = Absence.objects.filter(therapist=therapist, end__gte=start)
     if until is not None:
@@ -125,6 +129,7 @@ def schedule_for(
         for room_id, starts_at, ends_at in taken:
             room_busy[room_id].append(_booking(clinic, starts_at, ends_at))
     return scheduling.Schedule(
+        now=local_minutes(clinic, timezone.now()) if skip_past else None,
         hours=hours,
         preferred_time=preferred_time,
         absences=tuple(planner.Period(first, last) for first, last in absences),

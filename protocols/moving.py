@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 import planner
 from audit.models import AuditEntry
-from clinic.models import Absence, ClosedDate, User, WorkingHours
+from clinic.models import Absence, ClosedDate, WorkingHours
 from clinic.selectors import bookable_staff
 from clinic.services import record_absence
 from planner import moves
@@ -36,6 +36,7 @@ from protocols.services import (
     _finish_if_nothing_left,
     _log_sessions,
     _make_up,
+    lock_clinic_of,
     plan_remainder,
 )
 
@@ -124,8 +125,9 @@ def move_for(
         course_days = base.course_days
     if following:
         until = following[0].day
-    else:
-        until = max(session.date, day or session.date) + timedelta(days=moves.SEARCH_DAYS + 1)
+    else:  # as far as offers are looked for: 60 days past the latest day they may be around
+        latest = max(session.date, today, day or session.date)
+        until = latest + timedelta(days=moves.SEARCH_DAYS + 1)
     start = min(today, session.date)
     if base is None:
         request = build_request(
@@ -231,12 +233,12 @@ def move_session(
     given by ``therapist`` (a stand-in) or whoever gives it now, if every rule of R18 allows it;
     otherwise raise ``MoveRefused`` with every reason and the nearest allowed times."""
     with transaction.atomic():
+        lock_clinic_of(session)
         course, session = _locked(session)
         _check_may_move(user, session)
         _check_planned(session)
         _check_version(course, expected_version)
         _same_clinic(course, therapist)
-        booking.lock_the_book(course.patient.clinic)
         therapist = therapist or session.therapist or course.therapist
         move = move_for(session, therapist=therapist, day=day)
         verdict = moves.check(move, day, start)
@@ -300,11 +302,11 @@ def move_rest(
     ``day`` at ``start``, as after a skip. Returns how many moved; ``CourseRefused`` when a rule
     forbids it, ``MoveRefused`` when the first of them cannot come so soon after the last."""
     with transaction.atomic():
+        lock_clinic_of(session)
         course, session = _locked(session)
         _check_may_move(user, session)
         _check_planned(session)
         _check_version(course, expected_version)
-        booking.lock_the_book(course.patient.clinic)
         move = move_for(session, day=day)
         order = [r for r in moves.check(move, day, start).reasons if r.rule == "R18"]
         order = [r for r in order if r.template not in (moves.R18_BEFORE_NEXT, moves.R18_GAP_NEXT)]
@@ -347,6 +349,7 @@ def record_attendance(
         raise ValueError(status)
     reason = reason.strip()
     with transaction.atomic():
+        lock_clinic_of(session)
         course, session = _locked(session)
         if session.status in Session.RECORDED:
             raise ValidationError(
@@ -403,12 +406,15 @@ def record_attendance(
     return outcome
 
 
-def is_late_cancellation(session: Session) -> bool:
+def is_late_cancellation(session: Session, zone=None) -> bool:
+    """Cancelled by the patient less than a day before the start (without a time: on the day
+    before or later, in the clinic's ``zone``)."""
     if session.status != Session.PATIENT_CANCELLED or session.recorded_at is None:
         return False
     if session.starts_at is not None:
         return session.recorded_at > session.starts_at - LATE_CANCELLATION
-    return timezone.localdate(session.recorded_at) >= session.date - timedelta(days=1)
+    recorded_on = timezone.localtime(session.recorded_at, zone).date()
+    return recorded_on >= session.date - timedelta(days=1)
 
 
 # --- Absences and closures that reach booked sessions ---------------------------------------
@@ -516,6 +522,16 @@ def _replan_from(session: Session, user) -> None:
 def _apply_answers(sessions, answers: dict, user, *, stand_ins: bool) -> None:
     problems = {}
     for session in sessions:
+        # An earlier answer (re-planning a course) may have moved this session already.
+        session = (
+            Session.objects.select_related(
+                "course__patient__clinic", "course__therapist", "therapist", "room"
+            )
+            .filter(pk=session.pk)
+            .first()
+        )
+        if session is None or session.status != Session.PLANNED:
+            continue
         answer = answers.get(session.pk)
         if answer is None:
             problems[session.pk] = [_("Choose what happens to this session.")]
@@ -527,7 +543,9 @@ def _apply_answers(sessions, answers: dict, user, *, stand_ins: bool) -> None:
                     raise ValidationError(
                         _("This session has no time yet: move it to a time instead.")
                     )
-                colleague = User.objects.filter(clinic=clinic, pk=answer.therapist_id).first()
+                colleague = (
+                    bookable_staff(clinic.pk).filter(is_active=True, pk=answer.therapist_id).first()
+                )
                 if colleague is None:
                     raise ValidationError(_("Choose a therapist of the patient's clinic."))
                 move_session(

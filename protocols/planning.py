@@ -112,6 +112,7 @@ def with_schedule(
     buffer_minutes: int,
     exclude_course=None,
     default_time=None,
+    skip_past: bool = False,
 ) -> planner.PlanRequest:
     """``request`` placed in ``therapist``'s real week (R17), when the therapist works by the
     hour; unchanged (dated sessions, no times) otherwise. Without ``preferred_time``: what
@@ -131,6 +132,7 @@ def with_schedule(
         preferred_time=preferred_time,
         buffer_minutes=buffer_minutes,
         exclude_course=exclude_course,
+        skip_past=skip_past,
     )
     return dataclasses.replace(request, schedule=schedule)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 import planner
 from audit.models import AuditEntry
 from audit.trail import log_rows
+from clinic.models import Clinic
 from patients.models import (
     Condition,
     ContraindicationKind,
@@ -190,6 +191,21 @@ class CourseChanged(ValidationError):
         super().__init__(message, code="changed")
 
 
+def lock_clinic_of(session_or_course) -> None:
+    """Lock the clinic's book before any course or session row: every write that books takes
+    the locks in this order (clinic, then course, then session), so two of them never wait for
+    each other's rows."""
+    if isinstance(session_or_course, Session):
+        rows = Session.objects.filter(pk=session_or_course.pk)
+        path = "course__patient__clinic_id"
+    else:
+        rows = Course.objects.filter(pk=session_or_course.pk)
+        path = "patient__clinic_id"
+    clinic_id = rows.values_list(path, flat=True).first()
+    if clinic_id is not None:
+        list(Clinic.objects.select_for_update().filter(pk=clinic_id).values_list("pk", flat=True))
+
+
 def _check_version(course: Course, expected: int | None) -> None:
     """Refuse the change if the (locked) course is not the version the page showed."""
     if expected is not None and course.version != expected:
@@ -274,6 +290,7 @@ def plan_remainder(
         ),
         buffer_minutes=course.snapshot.buffer_minutes,
         exclude_course=course,
+        skip_past=True,
     )
     return planner.plan(request)
 
@@ -345,6 +362,7 @@ class Recorded:
     skipped_for_pain: bool = False
     made_up: bool = False
     not_made_up: list[str] = field(default_factory=list)  # reasons, when no make-up date works
+    not_made_up_reasons: list = field(default_factory=list)  # the same as planner.Reason
 
 
 def record_session(
@@ -366,6 +384,7 @@ def record_session(
     moves on by one session, keeping its cadence and the clinic's working days.
     """
     with transaction.atomic():
+        lock_clinic_of(session)
         course = (
             Course.objects.select_for_update()
             .select_related("patient__clinic")
@@ -421,12 +440,14 @@ def _make_up(course: Course, skipped: Session, outcome: Recorded) -> None:
     later = list(
         course.sessions.filter(number__gt=skipped.number, status=Session.PLANNED).order_by("number")
     )
-    start = max(skipped.date + timedelta(days=course.cadence_days), timezone.localdate())
+    today = booking.local_minutes(course.patient.clinic, timezone.now())[0]
+    start = max(skipped.date + timedelta(days=course.cadence_days), today)
     answer = plan_remainder(
         course=course, start=start, count=len(later) + 1, first_minutes=skipped.planned_minutes
     )
     if isinstance(answer, planner.Refusal):
         outcome.not_made_up = [reason_message(r) for r in answer.reasons]
+        outcome.not_made_up_reasons = list(answer.reasons)
         return
     _apply_plan(course, later, answer)
     outcome.made_up = True
@@ -491,6 +512,7 @@ def resume_course(*, course: Course, start: date, expected_version: int | None =
     if start < timezone.localdate():
         raise ValidationError({"start": _("Choose today or a later date.")})
     with transaction.atomic():
+        lock_clinic_of(course)
         course = (
             Course.objects.select_for_update().select_related("patient__clinic").get(pk=course.pk)
         )
@@ -525,6 +547,7 @@ def give_times(*, course: Course, expected_version: int | None = None) -> int:
     """Book the course's remaining planned sessions that have no time (R17), from their first
     date (or today) on; returns how many were booked. All or nothing."""
     with transaction.atomic():
+        lock_clinic_of(course)
         course = (
             Course.objects.select_for_update(of=("self",))
             .select_related("patient__clinic", "therapist")

@@ -327,3 +327,37 @@ def test_a_session_already_given_opens_no_move_or_attendance_form(client, course
         assert "Session 1 is done: only a planned session can be moved or recorded." in (
             response.content.decode()
         )
+
+
+def test_opening_the_absence_page_with_its_days_in_the_address_records_nothing(
+    client, therapist_a, admin_a, course
+):
+    client.force_login(admin_a)
+    far = today() + timedelta(days=200)  # no session booked then
+    url = reverse("calendar:absence_new")
+    query = f"?therapist={therapist_a.pk}&start={far}&end={far}&reason=leave"
+    assert client.get(url + query).status_code == 200
+    assert not Absence.objects.exists()
+
+
+def test_days_out_of_reach_and_times_past_midnight_are_refused_with_a_message(
+    client, course, therapist_a
+):
+    client.force_login(therapist_a)
+    third = nth(course, 3)
+    before = rows(course)
+    response = move(client, third, today().replace(year=9999), "10:00")
+    assert response.status_code == 400
+    assert "within two years of today" in response.content.decode()
+    assert move(client, third, third.date, "24:00").status_code == 400
+    fields = {
+        "therapist": therapist_a.pk,
+        "start": third.date.isoformat(),
+        "end": third.date.isoformat(),
+        "reason": "leave",
+        "confirm": "1",
+        f"session-{third.pk}": f"move:{third.date.isoformat()}:24:00",
+    }
+    response = client.post(reverse("calendar:absence_new"), fields)
+    assert response.status_code == 200 and "Nothing was saved" in response.content.decode()
+    assert rows(course) == before and not Absence.objects.exists()

@@ -753,3 +753,13 @@ def test_a_20_session_course_plans_among_two_years_of_bookings():
     assert len(result.sessions) == 20
     assert set(times(result)) == {"10:00"}
     assert {s.room for s in result.sessions} == {"Room 1"}
+
+
+def test_a_time_of_today_that_has_passed_is_never_booked():
+    # It is 12:10 on Monday: the 10:00 preferred time has passed, so Monday's session is at the
+    # first free time after now, 12:15; Tuesday's is at 10:00 again.
+    result = accepted(request(schedule=schedule(now=(MONDAY, t("12:10"))), sessions=2))
+    assert [(s.day, format_time(s.start)) for s in result.sessions] == [
+        (MONDAY, "12:15"),
+        (TUESDAY, "10:00"),
+    ]

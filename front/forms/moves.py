@@ -1,7 +1,10 @@
 """Forms of the calendar: moving a session, no-shows and cancellations, absences and closures
 over booked sessions."""
 
+from datetime import date, timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import ClosedDate, User
@@ -12,9 +15,24 @@ from front.forms.patients import DateInput
 from front.forms.staff import AbsenceForm
 from protocols.models import Session
 
+REACH = timedelta(days=2 * 366)  # a session moves at most about two years either way
+OUT_OF_REACH = _("Choose a day within two years of today.")
+
 
 def person(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+def within_reach(day: date) -> bool:
+    today = timezone.localdate()
+    return today - REACH <= day <= today + REACH
+
+
+def clean_reachable_date(form):
+    day = form.cleaned_data["date"]
+    if not within_reach(day):
+        raise forms.ValidationError(OUT_OF_REACH)
+    return day
 
 
 class MoveForm(CourseChangeForm):
@@ -37,6 +55,8 @@ class MoveForm(CourseChangeForm):
         field.label_from_instance = person
         field.empty_label = _("the same therapist")
 
+    clean_date = clean_reachable_date
+
     def clean_time(self):
         minutes = self.cleaned_data["time"]
         if minutes is not None and minutes >= 24 * 60:
@@ -49,6 +69,7 @@ class MoveRestForm(CourseChangeForm):
     time = ClockTimeFormField(label=_("At"), help_text=_("HH:MM, e.g. 10:30."))
 
     clean_time = MoveForm.clean_time
+    clean_date = clean_reachable_date
 
 
 class AttendanceForm(CourseChangeForm):

@@ -31,6 +31,7 @@ from front.forms.moves import (
     MoveForm,
     MoveRestForm,
     person,
+    within_reach,
 )
 from planner import moves as rules
 from protocols.models import Session
@@ -319,8 +320,8 @@ def session_attendance(request, pk):
             )
             if outcome.made_up:
                 messages.info(request, _("The course adds one session at its end."))
-            for reason in outcome.not_made_up:
-                messages.warning(request, _("No session could be added: %s") % reason)
+            for line in reasons_for(request.user, outcome.not_made_up_reasons):
+                messages.warning(request, _("No session could be added: %s") % line)
             return redirect(_next(request, _default_next(request, session)))
     return render(
         request,
@@ -346,8 +347,10 @@ def _answer(value: str) -> Answer | None:
             return Answer(therapist_id=int(rest))
         if kind == "move":
             day, _sep, time = rest.partition(":")
-            parsed = parse_date(day)
-            return None if parsed is None else Answer(day=parsed, start=parse_clock(time))
+            parsed, start = parse_date(day), parse_clock(time)
+            if parsed is None or not within_reach(parsed) or start >= 24 * 60:
+                return None
+            return Answer(day=parsed, start=start)
     except ValueError:
         return None
     if kind == "replan":
@@ -443,7 +446,7 @@ def absence_new(request):
             form.add_error(None, error)
             return render(request, "calendar/absence_new.html", context)
         confirmed = data is not None and data.get("confirm") == "1"
-        if confirmed or not affected:
+        if data is not None and (confirmed or not affected):  # a GET only shows what it reaches
             try:
                 record_absence_with_cover(
                     **absence,

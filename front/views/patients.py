@@ -5,6 +5,8 @@ The front desk (Reception) opens the list and a patient's page too, but reads no
 page is a contact card with the upcoming appointments.
 """
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -159,19 +161,19 @@ def patient_detail(request, pk):
             "courses": courses,
             "chart": pain_chart(courses),
             "window": next_course_window(courses),
-            "attendance": attendance(sessions),
+            "attendance": attendance(sessions, ZoneInfo(patient.clinic.time_zone)),
         },
     )
 
 
-def attendance(sessions) -> dict:
+def attendance(sessions, zone) -> dict:
     """How often the patient did not come or cancelled, and how many of the cancellations came
     less than a day before the session (``protocols.moving.LATE_CANCELLATION``)."""
     cancelled = [s for s in sessions if s.status == Session.PATIENT_CANCELLED]
     return {
         "no_shows": sum(s.status == Session.NO_SHOW for s in sessions),
         "cancelled": len(cancelled),
-        "late": sum(is_late_cancellation(s) for s in cancelled),
+        "late": sum(is_late_cancellation(s, zone) for s in cancelled),
     }
 
 
@@ -202,7 +204,11 @@ def _contact_card(request, patient):
     return render(
         request,
         "patients/contact.html",
-        {"patient": patient, "upcoming": upcoming, "attendance": attendance(recorded)},
+        {
+            "patient": patient,
+            "upcoming": upcoming,
+            "attendance": attendance(recorded, ZoneInfo(zone)),
+        },
     )
 
 

@@ -1,0 +1,102 @@
+"""The calendar's pages pass axe-core (WCAG 2.2 A/AA rules) in Debian's Chromium: no serious or
+critical violation, in English and Russian, at 1280 and 768 px, as a therapist, a clinic admin
+and the front desk.
+
+axe-core is vendored for the tests only (tests/vendor/).
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from clinic.models import RECEPTION
+from planner.schedule import parse_time
+from protocols.services import create_course
+from tests.calendar_grid import hours
+from tests.factories import (
+    ClinicFactory,
+    ConditionFactory,
+    PatientContraindicationFactory,
+    PatientFactory,
+    UserFactory,
+)
+from tests.test_browser_flow import PASSWORD, browser_page  # noqa: F401 (a fixture)
+from tests.workspace import classic
+
+pytestmark = pytest.mark.browser
+AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js").read_text()
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+RULES = {"runOnly": {"type": "tag", "values": TAGS}}
+
+
+def violations(page) -> list:
+    page.evaluate(AXE)
+    result = page.evaluate("rules => axe.run(document, rules)", RULES)
+    return [
+        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_calendars_pages_have_no_serious_accessibility_violation(
+    live_server,
+    browser_page,  # noqa: F811
+    default_library,
+):
+    clinic = ClinicFactory(name="Riverside Massage", working_weekdays=[0, 1, 2, 3, 4, 5, 6])
+    olga = UserFactory(username="olga", first_name="Olga", last_name="Smirnova", clinic=clinic)
+    UserFactory(username="desk", clinic=clinic, role=RECEPTION)
+    UserFactory(username="boss", clinic=clinic, role="Clinic admin")
+    pavel = UserFactory(first_name="Pavel", last_name="Zaitsev", clinic=clinic)
+    hours(olga, start=9 * 60, end=18 * 60)
+    hours(pavel, start=9 * 60, end=18 * 60)
+    today = timezone.localdate()
+    patient = PatientFactory(clinic=clinic, first_name="Vera", last_name="Kuznetsova")
+    ConditionFactory(patient=patient, stage=2, side="left")
+    PatientContraindicationFactory(  # blood thinners: a warning on the blocks (R10)
+        patient=patient,
+        kind=clinic.contraindication_kinds.get(code="anticoagulants"),
+        start=today - timedelta(days=30),
+        end=None,
+    )
+    course = create_course(
+        patient=patient,
+        template=classic(clinic),
+        start=today,
+        sessions=15,
+        cadence_days=2,
+        therapist=olga,
+        preferred_time=parse_time("10:00"),
+    )
+    session = course.sessions.get(number=2)
+    day = session.date.isoformat()
+    pages = [
+        f"/?date={day}",
+        f"/calendar/week/?date={day}",
+        f"/calendar/rooms/?date={day}",
+        f"/sessions/{session.pk}/move/",
+        f"/sessions/{session.pk}/attendance/",
+        f"/calendar/absences/new/?therapist={olga.pk}&start={day}&end={day}&reason=leave",
+    ]
+    page = browser_page
+    found = {}
+    for username, extra in (("olga", []), ("desk", []), ("boss", ["/calendar/closures/new/"])):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/**")
+        for language in ("en", "ru"):
+            type(olga).objects.filter(username=username).update(language=language)
+            for width in (1280, 768):
+                page.set_viewport_size({"width": width, "height": 900})
+                for url in pages + extra:
+                    page.goto(live_server.url + url)
+                    if bad := violations(page):
+                        found[(username, language, width, url)] = bad
+    assert found == {}
