@@ -295,8 +295,10 @@ def plan_remainder(
     return planner.plan(request)
 
 
-def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> None:
-    """Give ``rows`` the plan's dates and minutes; add rows for sessions beyond them."""
+def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> int:
+    """Give ``rows`` the plan's dates and minutes; add rows for sessions beyond them. Returns
+    how many of ``rows`` a stand-in was to give and the course's therapist gives now."""
+    returned = sum(1 for row in rows if row.therapist_id not in (None, course.therapist_id))
     next_number = max(course.sessions.values_list("number", flat=True), default=0) + 1
     clinic = course.patient.clinic
     rooms = booking.rooms_by_name(clinic)
@@ -343,6 +345,7 @@ def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> None
         added = course.sessions.filter(number__gte=next_number)
         trail += [(row, AuditEntry.Action.CREATE, _planned(row)) for row in added]
     _log_sessions(course, trail)
+    return returned
 
 
 def _finish_if_nothing_left(course: Course) -> None:
@@ -363,6 +366,7 @@ class Recorded:
     made_up: bool = False
     not_made_up: list[str] = field(default_factory=list)  # reasons, when no make-up date works
     not_made_up_reasons: list = field(default_factory=list)  # the same as planner.Reason
+    returned: int = 0  # sessions a stand-in was to give, back with the course's therapist
 
 
 def record_session(
@@ -449,7 +453,7 @@ def _make_up(course: Course, skipped: Session, outcome: Recorded) -> None:
         outcome.not_made_up = [reason_message(r) for r in answer.reasons]
         outcome.not_made_up_reasons = list(answer.reasons)
         return
-    _apply_plan(course, later, answer)
+    outcome.returned = _apply_plan(course, later, answer)
     outcome.made_up = True
 
 

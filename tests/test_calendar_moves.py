@@ -1,5 +1,6 @@
 """The calendar's move, no-show, absence and closure pages, as the people at the clinic use them."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -361,3 +362,26 @@ def test_days_out_of_reach_and_times_past_midnight_are_refused_with_a_message(
     response = client.post(reverse("calendar:absence_new"), fields)
     assert response.status_code == 200 and "Nothing was saved" in response.content.decode()
     assert rows(course) == before and not Absence.objects.exists()
+
+
+def test_a_re_plan_that_gives_a_stand_ins_session_back_says_so(
+    client, course, therapist_a, colleague
+):
+    third = nth(course, 3)
+    Session.objects.filter(pk=third.pk).update(therapist=colleague)
+    first = nth(course, 1)
+    Session.objects.filter(pk=first.pk).update(
+        date=today() - timedelta(days=1),
+        starts_at=first.starts_at - timedelta(days=(first.date - today()).days + 1),
+    )
+    client.force_login(therapist_a)
+    version = Course.objects.get(pk=course.pk).version
+    response = client.post(
+        reverse("protocols:session_attendance", args=[first.pk]),
+        {"status": "no_show", "version": version},
+        follow=True,
+    )
+    assert "1 session a colleague was to give is with the course's therapist again" in (
+        html.unescape(response.content.decode())
+    )
+    assert nth(course, 3).therapist == therapist_a

@@ -22,6 +22,7 @@ from front.forms.courses import (
     RecordSessionForm,
     ResumeForm,
 )
+from front.views.moves import returned_message
 from patients.selectors import get_patient_for_user
 from protocols import booking
 from protocols.models import Course, ProtocolTemplate, Session
@@ -266,6 +267,7 @@ def _record_no_show(request, session, form):
     )
     if outcome.made_up:
         messages.info(request, _("The course adds one session at its end."))
+    returned_message(request, outcome)
     return redirect(_back(request, course))
 
 
@@ -297,6 +299,7 @@ def _recorded_messages(request, outcome):
         messages.info(
             request, _("The remaining sessions moved on by one, keeping the cadence and days.")
         )
+    returned_message(request, outcome)
     for reason in outcome.not_made_up:
         messages.warning(request, _("The skipped session was not made up: %s") % reason)
 

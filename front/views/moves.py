@@ -320,6 +320,7 @@ def session_attendance(request, pk):
             )
             if outcome.made_up:
                 messages.info(request, _("The course adds one session at its end."))
+            returned_message(request, outcome)
             for line in reasons_for(request.user, outcome.not_made_up_reasons):
                 messages.warning(request, _("No session could be added: %s") % line)
             return redirect(_next(request, _default_next(request, session)))
@@ -334,6 +335,21 @@ def session_attendance(request, pk):
             "next": _next(request, ""),
         },
     )
+
+
+def returned_message(request, outcome) -> None:
+    if outcome.returned:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d session a colleague was to give is with the course's therapist again "
+                "after the re-plan: check it on the calendar.",
+                "%(count)d sessions colleagues were to give are with the course's therapist "
+                "again after the re-plan: check them on the calendar.",
+                outcome.returned,
+            )
+            % {"count": outcome.returned},
+        )
 
 
 # --- Absences and closures over booked sessions ---------------------------------------------
