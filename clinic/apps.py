@@ -19,3 +19,10 @@ class ClinicConfig(AppConfig):
         from clinic.middleware import touch_on_sign_in
 
         user_logged_in.connect(touch_on_sign_in, dispatch_uid="clinic.touch_on_sign_in")
+
+        from audit.registry import clinic_scope, register
+        from clinic.models import Absence, ClosedDate
+
+        # Leave and closed days move booked sessions: who recorded them, and when, is on the trail.
+        register(Absence, scope=lambda absence: (absence.therapist.clinic_id, None))
+        register(ClosedDate, scope=clinic_scope)

@@ -385,3 +385,19 @@ def test_a_re_plan_that_gives_a_stand_ins_session_back_says_so(
         html.unescape(response.content.decode())
     )
     assert nth(course, 3).therapist == therapist_a
+
+
+def test_absences_and_closures_leave_an_entry_in_the_audit_trail(client, admin_a, therapist_a):
+    from audit.models import AuditEntry
+
+    client.force_login(admin_a)
+    far = today() + timedelta(days=200)
+    before = AuditEntry.objects.count()
+    fields = {"therapist": therapist_a.pk, "start": far, "end": far, "reason": "leave"}
+    assert client.post(reverse("calendar:absence_new"), fields).status_code == 302
+    assert client.post(reverse("calendar:closure_new"), {"date": far}).status_code == 302
+    entries = AuditEntry.objects.order_by("pk")[before:]
+    kinds = {entry.content_type.model for entry in entries}
+    assert {"absence", "closeddate"} <= kinds
+    assert {entry.clinic_id for entry in entries} == {admin_a.clinic_id}
+    assert all(entry.actor_name for entry in entries if entry.content_type.model == "absence")

@@ -102,10 +102,8 @@ class CoverAbsenceForm(AbsenceForm):
         field = self.fields["therapist"]
         if user.has_perm("protocols.move_any_session"):
             field.queryset = (
-                User.objects.filter(
-                    clinic_id=user.clinic_id, is_active=True, working_hours__isnull=False
-                )
-                .distinct()
+                bookable_staff(user.clinic_id)
+                .filter(is_active=True)
                 .order_by("last_name", "first_name", "username")
             )
         else:
