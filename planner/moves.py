@@ -23,14 +23,12 @@ The semantics (issue 15):
 Nothing here reads the clock or the database.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from planner import (
     ENDOPROSTHETICS,
     R8_POSTOP,
-    PlannedSession,
     PlanRequest,
     Reason,
     _course_blocks,
@@ -158,9 +156,6 @@ class Verdict:
     @property
     def ok(self) -> bool:
         return not self.reasons
-
-    def as_session(self, number: int, minutes: int) -> PlannedSession:
-        return PlannedSession(number, self.day, minutes, self.start, self.end, self.room)
 
 
 def _iso(day: date) -> str:
@@ -318,8 +313,3 @@ def offers(
     found = [verdict for times in by_day for verdict in times[:OFFERS_PER_DAY]]
     rest = [verdict for times in by_day for verdict in times[OFFERS_PER_DAY:]]
     return (found + rest)[:limit]
-
-
-def clinical(reasons: Sequence[Reason]) -> bool:
-    """Whether any of ``reasons`` is about the patient's health or the course's rules."""
-    return any(reason.rule in CLINICAL_RULES for reason in reasons)

@@ -7,8 +7,6 @@ rule with its message and the nearest times that keep them; the front desk, whic
 clinical record, is told only that the course's clinical rules do not allow the time.
 """
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -435,6 +433,40 @@ def _common_colleagues(affected) -> list[tuple[int, str]]:
     return [(f"give:{pk}", person(c)) for pk, c in common.items()]
 
 
+def _cover_page(request, form, *, preview, save, saved_message, closure=False):
+    """The absence and closure pages: the form; once it is valid, the booked sessions it
+    reaches (``preview()``) with what can be done for each; a POST with an answer for every one
+    (``confirm``), or reaching none, saves (``save(answers)``) in one transaction. A GET only
+    shows what the days reach."""
+    context = {"form": form, "rows": [], "common": [], "checked": False, "closure": closure}
+    if not (form.is_bound and form.is_valid()):
+        return render(request, "calendar/absence_new.html", context)
+    try:
+        affected = preview()
+    except ValidationError as error:
+        form.add_error(None, error)
+        return render(request, "calendar/absence_new.html", context)
+    posting = request.method == "POST"
+    confirmed = posting and request.POST.get("confirm") == "1"
+    problems, chosen = {}, {}
+    if posting and (confirmed or not affected):
+        try:
+            save(_answers(request, affected) if confirmed else {})
+        except CoverRefused as refused:
+            messages.error(request, refused.messages[0])
+            problems, chosen = refused.problems, request.POST
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, saved_message(len(affected)))
+            return redirect("home")
+    context["rows"] = _affected_rows(affected, problems, request.user, chosen)
+    context["common"] = [] if closure else _common_colleagues(affected)
+    context["any_nearest"] = any(item.nearest is not None for item in affected)
+    context["checked"] = True
+    return render(request, "calendar/absence_new.html", context)
+
+
 @clinic_member_required
 @permission_required(["protocols.book_session", "clinic.add_absence"], raise_exception=True)
 def absence_new(request):
@@ -447,54 +479,25 @@ def absence_new(request):
         data if data is not None else (initial if initial.get("start") else None),
         user=request.user,
     )
-    context = {"form": form, "rows": [], "common": [], "checked": False}
-    if form.is_bound and form.is_valid():
-        values = form.cleaned_data
-        absence = {
-            "therapist": values["therapist"],
-            "start": values["start"],
-            "end": values["end"],
-            "reason": values["reason"],
-        }
-        try:
-            affected = absence_preview(**absence)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return render(request, "calendar/absence_new.html", context)
-        confirmed = data is not None and data.get("confirm") == "1"
-        if data is not None and (confirmed or not affected):  # a GET only shows what it reaches
-            try:
-                record_absence_with_cover(
-                    **absence,
-                    note=values["note"],
-                    answers=_answers(request, affected) if confirmed else {},
-                    user=request.user,
-                )
-            except CoverRefused as refused:
-                messages.error(request, refused.messages[0])
-                context["rows"] = _affected_rows(
-                    affected, refused.problems, request.user, request.POST
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "Absence recorded for %(name)s; %(count)d booked session has its answer.",
-                        "Absence recorded for %(name)s; %(count)d booked sessions have their "
-                        "answers.",
-                        len(affected),
-                    )
-                    % {"name": person(values["therapist"]), "count": len(affected)},
-                )
-                return redirect("home")
-        else:
-            context["rows"] = _affected_rows(affected, {}, request.user, {})
-        context["common"] = _common_colleagues(affected)
-        context["any_nearest"] = any(item.nearest is not None for item in affected)
-        context["checked"] = True
-    return render(request, "calendar/absence_new.html", context)
+    values = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    absence = {key: values.get(key) for key in ("therapist", "start", "end", "reason")}
+
+    def saved_message(count):
+        return ngettext(
+            "Absence recorded for %(name)s; %(count)d booked session has its answer.",
+            "Absence recorded for %(name)s; %(count)d booked sessions have their answers.",
+            count,
+        ) % {"name": person(values["therapist"]), "count": count}
+
+    return _cover_page(
+        request,
+        form,
+        preview=lambda: absence_preview(**absence),
+        save=lambda answers: record_absence_with_cover(
+            **absence, note=values["note"], answers=answers, user=request.user
+        ),
+        saved_message=saved_message,
+    )
 
 
 @clinic_member_required
@@ -502,41 +505,21 @@ def absence_new(request):
 def closure_new(request):
     """Close the clinic on a day; every session booked then is moved first, all or nothing."""
     clinic = request.user.clinic
-    data = posted(request)
-    form = ClosureForm(data)
-    context = {"form": form, "rows": [], "common": [], "checked": False, "closure": True}
-    if form.is_bound and form.is_valid():
-        day: date = form.cleaned_data["date"]
-        try:
-            affected = closure_preview(clinic=clinic, day=day)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return render(request, "calendar/absence_new.html", context)
-        confirmed = data.get("confirm") == "1"
-        if confirmed or not affected:
-            try:
-                close_clinic(
-                    clinic=clinic,
-                    day=day,
-                    reason=form.cleaned_data["reason"],
-                    answers=_answers(request, affected) if confirmed else {},
-                    user=request.user,
-                )
-            except CoverRefused as refused:
-                messages.error(request, refused.messages[0])
-                context["rows"] = _affected_rows(
-                    affected, refused.problems, request.user, request.POST
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    _("The clinic is closed on %(date)s.") % {"date": date_format(day)},
-                )
-                return redirect("home")
-        else:
-            context["rows"] = _affected_rows(affected, {}, request.user, {})
-        context["any_nearest"] = any(item.nearest is not None for item in affected)
-        context["checked"] = True
-    return render(request, "calendar/absence_new.html", context)
+    form = ClosureForm(posted(request))
+    values = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return _cover_page(
+        request,
+        form,
+        preview=lambda: closure_preview(clinic=clinic, day=values["date"]),
+        save=lambda answers: close_clinic(
+            clinic=clinic,
+            day=values["date"],
+            reason=values["reason"],
+            answers=answers,
+            user=request.user,
+        ),
+        saved_message=lambda count: (
+            _("The clinic is closed on %(date)s.") % {"date": date_format(values["date"])}
+        ),
+        closure=True,
+    )
