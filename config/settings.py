@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "auditlog",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "huey.contrib.djhuey",
     "clinic",
     "patients",
     "protocols",
@@ -167,6 +168,49 @@ PDF_TIMEOUT_SECONDS = env.int("PDF_TIMEOUT_SECONDS", default=30)
 PDF_MEMORY_LIMIT_MB = env.int("PDF_MEMORY_LIMIT_MB", default=1024)
 # From how many sheets a day's PDF is rendered in the background behind a progress bar.
 PDF_BACKGROUND_FROM = env.int("PDF_BACKGROUND_FROM", default=12)
+
+# Background and scheduled work: Huey (huey.contrib.djhuey), one setting picks its storage.
+# TASK_QUEUE=sqlite (the default): a file beside the SQLite database (HUEY_SQLITE_PATH), one
+# machine. TASK_QUEUE=postgres: tables in HUEY_DATABASE_URL (default DATABASE_URL), workers on
+# any number of machines. TASK_QUEUE=redis: HUEY_REDIS_URL. HUEY_IMMEDIATE=1 runs every task in
+# the process that enqueues it (the tests do; no worker needed).
+TASK_QUEUE = env.str("TASK_QUEUE", default="sqlite")
+HUEY_IMMEDIATE = env.bool("HUEY_IMMEDIATE", default=False)
+HUEY_WORKERS = env.int("HUEY_WORKERS", default=2)
+HUEY = {
+    "name": env.str("HUEY_NAME", default="clinic"),
+    "immediate": HUEY_IMMEDIATE,
+    "utc": True,
+    "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread", "periodic": True},
+}
+if TASK_QUEUE == "sqlite":
+    HUEY |= {
+        "huey_class": "huey.SqliteHuey",
+        "filename": env.str("HUEY_SQLITE_PATH", default=str(BASE_DIR / "tasks.sqlite3")),
+    }
+elif TASK_QUEUE == "postgres":
+    HUEY |= {
+        "huey_class": "huey.PostgresHuey",
+        "dsn": env.str("HUEY_DATABASE_URL", default="") or env.str("DATABASE_URL", default=""),
+    }
+elif TASK_QUEUE == "redis":
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": env.str("HUEY_REDIS_URL")}
+else:
+    raise ImproperlyConfigured("TASK_QUEUE must be sqlite, postgres or redis.")
+
+# Mail: EMAIL_URL in django-environ's form (smtp+tls://user:password@host:587,
+# consolemail://, filemail:///path). Without it (and DEBUG off) nothing is sent: messages stay in
+# the outbox as failed, saying no mail server is set. DEBUG prints mail to the console.
+EMAIL_URL = env.str("EMAIL_URL", default="consolemail://" if DEBUG else "")
+MAIL_CONFIGURED = bool(EMAIL_URL)
+if EMAIL_URL:
+    globals().update(env.email_url_config(EMAIL_URL))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# SMS, in the style of EMAIL_BACKEND: a dotted path to a class with send_messages(messages).
+# The app brings a console and a file backend (SMS_FILE_PATH); empty means no SMS is sent.
+SMS_BACKEND = env.str("SMS_BACKEND", default="messaging.sms.ConsoleBackend" if DEBUG else "")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sms-outbox"))
 
 # How many days in the past a course may still be planned to start (e.g. entered after the fact).
 PLAN_START_GRACE_DAYS = env.int("PLAN_START_GRACE_DAYS", default=7)
