@@ -14,8 +14,8 @@ _current = ContextVar("audit_request", default=None)
 
 
 class _Actor:
-    def __init__(self, user, address=None):
-        self.user, self.address = user, address
+    def __init__(self, user, address=None, name=""):
+        self.user, self.address, self.name = user, address, name
 
 
 class AuditContextMiddleware:
@@ -33,9 +33,10 @@ class AuditContextMiddleware:
 
 
 @contextmanager
-def acting_as(user, address=None):
-    """Attribute the entries written inside the block to ``user`` (commands, scripts)."""
-    token = _current.set(_Actor(user, address))
+def acting_as(user, address=None, *, name=""):
+    """Attribute the entries written inside the block to ``user`` (commands, scripts), or with
+    no user to ``name`` (a patient answering a reminder's link)."""
+    token = _current.set(_Actor(user, address, name))
     try:
         yield
     finally:
@@ -47,12 +48,15 @@ def author() -> dict:
     current = _current.get()
     if current is None:
         return {}
+    name = ""
     if isinstance(current, _Actor):
-        user, address = current.user, current.address
+        user, address, name = current.user, current.address, current.name
     else:
         user = getattr(current, "user", None)
         address = client_ip(current)
     values = {"remote_addr": address}
+    if name:
+        values["actor_name"] = name
     if user is not None and user.is_authenticated:
         values.update(
             actor=user,

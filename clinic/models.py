@@ -1,5 +1,6 @@
 """The clinic (tenant) with its working days, time zone, rooms and staff, and the staff's hours."""
 
+import datetime
 import itertools
 import zoneinfo
 
@@ -75,6 +76,20 @@ class Clinic(models.Model):
         choices=SLOT_MINUTES_CHOICES,
         default=DEFAULT_SLOT_MINUTES,
         help_text=_("Appointments start on this step and last a whole number of steps."),
+    )
+    reminder_time = models.TimeField(
+        _("reminders sent at"),
+        default=datetime.time(18, 0),
+        help_text=_(
+            "Patients who agreed to messages get a reminder at this time the day before each "
+            "session (the clinic's time zone)."
+        ),
+    )
+    reminder_note = models.CharField(
+        _("extra line in reminders"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. where to park or which entrance to use. Shown to patients as written."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

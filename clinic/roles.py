@@ -53,6 +53,8 @@ ROLE_PERMISSIONS = {
 }
 ROLE_PERMISSIONS[CLINIC_ADMIN] = {
     "audit": [("view", ["auditentry"])],
+    # The outbox: every message to the clinic's patients, and sending a failed one again.
+    "messaging": [("view", ["message"]), ("change", ["message"])],
     "clinic": [
         ("view", ["clinic", "closeddate", "user", *TIME_MODELS]),
         ("change", ["clinic", "closeddate", "user", *TIME_MODELS]),

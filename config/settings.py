@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "documents",
     "front",
     "ops",
+    "messaging",
     "audit",
 ]
 
@@ -207,10 +208,18 @@ if EMAIL_URL:
     globals().update(env.email_url_config(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address patients reach the site at, for the links in their messages (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # SMS, in the style of EMAIL_BACKEND: a dotted path to a class with send_messages(messages).
 # The app brings a console and a file backend (SMS_FILE_PATH); empty means no SMS is sent.
 SMS_BACKEND = env.str("SMS_BACKEND", default="messaging.sms.ConsoleBackend" if DEBUG else "")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "sms-outbox"))
+
+# Background PDFs: a job with no heartbeat for PDF_STALL_SECONDS lost its worker and is run
+# again (at most PDF_JOB_ATTEMPTS times); a finished PDF is deleted after PDF_RETENTION_HOURS.
+PDF_STALL_SECONDS = env.int("PDF_STALL_SECONDS", default=120)
+PDF_JOB_ATTEMPTS = env.int("PDF_JOB_ATTEMPTS", default=3)
+PDF_RETENTION_HOURS = env.int("PDF_RETENTION_HOURS", default=24)
 
 # How many days in the past a course may still be planned to start (e.g. entered after the fact).
 PLAN_START_GRACE_DAYS = env.int("PLAN_START_GRACE_DAYS", default=7)

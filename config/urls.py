@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic import two_factor
 from front.views import day
+from front.views import messages as patient_messages
 
 admin.site.site_header = _("Massage course planner")
 admin.site.site_title = _("Massage course planner")
@@ -20,6 +21,9 @@ urlpatterns = [
     path("audit/", include("front.urls.audit")),
     path("me/", include("front.urls.staff")),
     path("calendar/", include("front.urls.calendar")),
+    path("r/<str:token>/", patient_messages.patient_link, name="patient_link"),
+    path("outbox/", patient_messages.outbox, name="outbox"),
+    path("outbox/<int:pk>/retry/", patient_messages.outbox_retry, name="outbox_retry"),
     path("", include("front.urls.courses")),
     path("admin/", admin.site.urls),
 ]

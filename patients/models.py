@@ -75,6 +75,31 @@ class Patient(models.Model):
         help_text=_("The language of the patient's handouts."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Messages to the patient (reminders, the handout by email) need their consent: the channel
+    # they chose, when and how they gave it. Without a consent date nothing is sent.
+    CONTACT_NONE, CONTACT_EMAIL, CONTACT_SMS = "none", "email", "sms"
+    CONTACT_CHOICES = [
+        (CONTACT_NONE, _("no messages")),
+        (CONTACT_EMAIL, _("email")),
+        (CONTACT_SMS, _("text message (SMS)")),
+    ]
+    CONSENT_SOURCES = [
+        ("", "—"),
+        ("signed", _("signed consent form")),
+        ("verbal", _("said so at the clinic (noted by staff)")),
+        ("phone", _("said so by phone (noted by staff)")),
+        ("email", _("asked by email")),
+    ]
+    contact_preference = models.CharField(
+        _("reminders and messages by"),
+        max_length=10,
+        choices=CONTACT_CHOICES,
+        default=CONTACT_NONE,
+    )
+    contact_consent_on = models.DateField(_("consent given on"), null=True, blank=True)
+    contact_consent_source = models.CharField(
+        _("how consent was given"), max_length=10, choices=CONSENT_SOURCES, blank=True
+    )
     archived = models.BooleanField(
         _("archived"),
         default=False,
@@ -99,6 +124,17 @@ class Patient(models.Model):
 
     def get_absolute_url(self):
         return reverse("patients:detail", kwargs={"pk": self.pk})
+
+    @property
+    def message_address(self) -> str:
+        """Where messages to the patient go ("" when they gave no consent to be contacted)."""
+        if not self.contact_consent_on or self.archived:
+            return ""
+        if self.contact_preference == self.CONTACT_EMAIL:
+            return self.email
+        if self.contact_preference == self.CONTACT_SMS:
+            return self.phone
+        return ""
 
     @staticmethod
     def display_name(last_name: str, first_name: str) -> str:

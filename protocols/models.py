@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Clinic
@@ -595,6 +596,10 @@ class Session(models.Model):
         default=0,
         help_text=_("Raised whenever the session moves; calendar files send it as SEQUENCE."),
     )
+    # The patient's reminder (the day before) and their answer to it; a move clears both, so the
+    # new time gets its own reminder.
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed by the patient"), null=True, blank=True)
 
     objects = SessionQuerySet.as_manager()
 
@@ -664,12 +669,15 @@ class DocumentJob(models.Model):
     """A large document rendered in the background (a busy day's session sheets)."""
 
     PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+    EXPIRED = "expired"
     STATUS_CHOICES = [
         (PENDING, _("waiting")),
         (RUNNING, _("rendering")),
         (DONE, _("ready")),
         (FAILED, _("failed")),
+        (EXPIRED, _("deleted")),
     ]
+    UNFINISHED = (PENDING, RUNNING)
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(
@@ -684,6 +692,10 @@ class DocumentJob(models.Model):
     error = models.CharField(max_length=300, blank=True)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The heartbeat: every change of the job (queued, each sheet rendered, finished) sets it, so
+    # the sweep tells a job whose worker died (no beat for PDF_STALL_SECONDS) from a slow one.
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     objects = ClinicScopedQuerySet.as_manager()
 

@@ -206,10 +206,14 @@ def _rebook(course: Course, session: Session, verdict: moves.Verdict, therapist)
     session.room = rooms.get(verdict.room)
     session.therapist = therapist
     session.revision += 1
+    session.reminder_sent_at = session.confirmed_at = None  # the new time gets its own reminder
     booking.save_bookings(
         clinic,
         [session],
-        fields=["date", "starts_at", "ends_at", "room", "therapist", "revision"],
+        fields=[
+            *("date", "starts_at", "ends_at", "room", "therapist", "revision"),
+            *("reminder_sent_at", "confirmed_at"),
+        ],
     )
     changes = {
         name: (old, getattr(session, name))

@@ -314,6 +314,8 @@ def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> int:
         moved.append("therapist_id")
         before["therapist_id"] = row.therapist_id
         row.therapist_id = course.therapist_id
+        if any(before[name] != getattr(row, name) for name in moved[:-1]):
+            row.reminder_sent_at = row.confirmed_at = None  # a new time, a new reminder
         if any(before[name] != getattr(row, name) for name in moved):
             row.revision += 1
         changes = {
@@ -324,7 +326,8 @@ def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> int:
         if changes:
             trail.append((row, AuditEntry.Action.UPDATE, changes))
     fields = ["date", "planned_minutes", "status", "revision", "starts_at", "ends_at", "room"]
-    booking.save_bookings(clinic, rows, fields=[*fields, "therapist"])
+    fields += ["therapist", "reminder_sent_at", "confirmed_at"]
+    booking.save_bookings(clinic, rows, fields=fields)
     extra = plan.sessions[len(rows) :]
     if extra:
         booking.save_bookings(

@@ -1,6 +1,7 @@
 """Forms of the therapist's workspace for patients and their clinical facts."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import (
@@ -22,8 +23,47 @@ class DateInput(forms.DateInput):
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
-        fields = ["first_name", "last_name", "birth_date", "phone", "email", "language", "notes"]
-        widgets = {"birth_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            *("first_name", "last_name", "birth_date", "phone", "email", "language", "notes"),
+            *("contact_preference", "contact_consent_on", "contact_consent_source"),
+        ]
+        widgets = {
+            "birth_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "contact_consent_on": DateInput(),
+        }
+        help_texts = {
+            "contact_preference": _(
+                "Reminders the day before each session, with links to confirm or cancel, and "
+                "the handout by email. Only with the patient's consent."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_preference"].required = False  # left out: no messages
+
+    def clean(self):
+        data = super().clean()
+        channel = data.get("contact_preference") or Patient.CONTACT_NONE
+        data["contact_preference"] = channel
+        if channel == Patient.CONTACT_NONE:
+            return data
+        if channel == Patient.CONTACT_EMAIL and not data.get("email"):
+            self.add_error("email", _("Give the email address the patient agreed to be sent to."))
+        if channel == Patient.CONTACT_SMS and not data.get("phone"):
+            self.add_error("phone", _("Give the mobile number the patient agreed to be texted."))
+        consent = data.get("contact_consent_on")
+        if consent is None:
+            self.add_error(
+                "contact_consent_on",
+                _("Messages need the patient's consent: give the date they agreed."),
+            )
+        elif consent > timezone.localdate():
+            self.add_error("contact_consent_on", _("Consent cannot be given on a future date."))
+        if not data.get("contact_consent_source"):
+            self.add_error("contact_consent_source", _("Say how the patient gave their consent."))
+        return data
 
 
 class PatientSearchForm(forms.Form):

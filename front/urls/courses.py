@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from front.converters import CloseActionConverter
-from front.views import courses, documents, moves
+from front.views import courses, documents, messages, moves
 
 app_name = "protocols"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("courses/<int:pk>/handout.pdf", documents.course_handout, name="course_handout"),
     path("courses/<int:pk>/sheet.pdf", documents.course_sheet, name="course_sheet"),
     path("courses/<int:pk>/calendar.ics", documents.course_calendar_file, name="course_calendar"),
+    path("courses/<int:pk>/email-handout/", messages.email_handout, name="course_email_handout"),
     path("sessions/day.pdf", documents.day_sheets, name="day_sheets"),
     path("documents/<int:pk>/", documents.document_job, name="document_job"),
     path("documents/<int:pk>/document.pdf", documents.document_job_pdf, name="document_job_pdf"),

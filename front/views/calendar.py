@@ -101,6 +101,7 @@ GRID_FIELDS = (
     *("therapist__username", "course_id", "course__therapist_id", "course__version"),
     *("course__patient_id", "course__patient__last_name", "course__patient__first_name"),
     "total",
+    "confirmed_at",
 )
 
 
@@ -150,6 +151,7 @@ class Block:
     move_link: str = ""  # the move page, coming back here (the keyboard's way)
     attendance_url: str = ""
     version: int = 0
+    confirmed: bool = False  # the patient confirmed with the reminder's link
     row: int = 0  # the first grid row of the block (1 = the first slot)
     span: int = 1
     lane: int = 0  # 1 and up: drawn beside a block it overlaps (a no-show and a new booking)
@@ -259,6 +261,8 @@ def _labels(clinical: bool) -> dict:
         "missed": _("No-show / cancelled"),
         "warnings": _("Warnings"),
         "min": _("min"),
+        "confirmed": _("confirmed"),
+        "confirmed_tip": _("The patient confirmed with the reminder"),
     }
     return {key: escape(value) for key, value in words.items()} | {"clinical": clinical}
 
@@ -293,6 +297,11 @@ def block_html(b: Block, words: dict, *, droppable: bool, show_therapist: bool) 
         meta.append(escape(b.room))
     if b.status != Session.PLANNED:
         meta.append(f'<span class="cal-block-status">{escape(b.status_label)}</span>')
+    elif b.confirmed:
+        meta.append(
+            f'<span class="confirmed-tick" title="{words["confirmed_tip"]}">'
+            f'<span aria-hidden="true">✓</span> {words["confirmed"]}</span>'
+        )
     actions = []
     if b.record_url:
         actions.append(f'<a href="{escape(b.record_url)}">{words["record"]}</a>')
@@ -462,6 +471,7 @@ class Blocks:
             status_label=self.labels.get(row.status, row.status),
             live=row.status in LIVE,
             version=row.course__version,
+            confirmed=row.confirmed_at is not None and row.status == Session.PLANNED,
         )
         if self.clinical:
             block.course_url = self.course_url(row.course_id)

@@ -152,8 +152,12 @@ def _job_for_user(user, pk) -> DocumentJob:
 def document_job(request, pk):
     """A large document being rendered: a progress bar that polls until it is ready."""
     job = _job_for_user(request.user, pk)
+    if jobs.abandoned(job):  # no worker took it: stop the polling and say so
+        jobs.give_up(job)
+        job.refresh_from_db()
     template = "protocols/_job_progress.html" if request.htmx else "protocols/document_job.html"
-    return render(request, template, {"job": job})
+    context = {"job": job, "retention_hours": settings.PDF_RETENTION_HOURS}
+    return render(request, template, context)
 
 
 @require_GET
