@@ -224,12 +224,31 @@ class Demo:
             Condition.INFLAMMATORY_ARTHRITIS,
         )
         # 1. Stage 1, a course finished three months ago: the next one is due soon (R5).
-        p = self.patient("Maria", "Ivanova", date(1958, 4, 2), phone="+1 555 0201")
+        # Maria and Pyotr agreed to reminders (by email, and by text message).
+        p = self.patient(
+            "Maria",
+            "Ivanova",
+            date(1958, 4, 2),
+            phone="+1 555 0201",
+            email="maria.ivanova@example.org",
+            contact_preference=Patient.CONTACT_EMAIL,
+            contact_consent_on=self.days(-30),
+            contact_consent_source="signed",
+        )
         self.condition(p, K, stage=1, kl_grade=2, side="left")
         self.course(p, "knee-arthrosis-classic", self.days(-110), therapist=self.ivan, at="09:00")
 
         # 2. Stage 2 with an exacerbation going on now: planning is refused (R6).
-        p = self.patient("Pyotr", "Sokolov", date(1950, 9, 18), phone="+1 555 0202", language="ru")
+        p = self.patient(
+            "Pyotr",
+            "Sokolov",
+            date(1950, 9, 18),
+            phone="+1 555 0202",
+            language="ru",
+            contact_preference=Patient.CONTACT_SMS,
+            contact_consent_on=self.days(-20),
+            contact_consent_source="verbal",
+        )
         knee = self.condition(p, K, stage=2, side="both")
         self.course(
             p,
