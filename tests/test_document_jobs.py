@@ -137,7 +137,8 @@ from protocols.models import DocumentJob, Session
 clinic = Clinic.objects.get(name__startswith="Demo")
 ids = list(Session.objects.filter(course__patient__clinic=clinic).exclude(status="cancelled")
            .order_by("date", "pk").values_list("pk", flat=True))
-job = DocumentJob.objects.create(clinic=clinic, created_by=User.objects.filter(clinic=clinic).first(),
+author = User.objects.filter(clinic=clinic).first()
+job = DocumentJob.objects.create(clinic=clinic, created_by=author,
     day=Session.objects.get(pk=ids[0]).date, language="en", session_ids=ids, total=len(ids))
 jobs.start(job)
 print(job.pk)

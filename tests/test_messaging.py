@@ -13,12 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from clinic.models import RECEPTION
 from messaging import services
 from messaging.models import Message, PatientLink
 from planner.schedule import parse_time
 from protocols import booking
 from protocols.models import Session
 from protocols.services import create_course
+from tests.factories import UserFactory
 from tests.workspace import classic, give_hours, knee_patient, next_working_day, today
 
 pytestmark = pytest.mark.django_db
@@ -347,7 +349,7 @@ def test_the_handout_is_emailed_as_a_pdf_and_recorded_as_an_access(
     (email,) = mail.outbox
     assert email.to == ["maria@example.org"] and "treatment plan" in email.subject
     (name, content, kind) = email.attachments[0]
-    assert kind == "application/pdf" and content.startswith(b"%PDF")
+    assert name.endswith(".pdf") and kind == "application/pdf" and content.startswith(b"%PDF")
     assert AuditEntry.objects.filter(
         action=AuditEntry.Action.ACCESS,
         patient=course.patient,
@@ -375,8 +377,11 @@ def test_the_outbox_shows_each_message_and_sends_a_failed_one_again(
     remind(session, django_capture_on_commit_callbacks)
     message = Message.objects.get()
 
-    client.force_login(therapist_a)
-    assert client.get(reverse("outbox")).status_code == 403
+    assert client.get(reverse("outbox"))["Location"].startswith(reverse("login"))
+    for refused in (therapist_a, UserFactory(clinic=clinic_a, role=RECEPTION)):
+        client.force_login(refused)
+        assert client.get(reverse("outbox")).status_code == 403
+        assert client.post(reverse("outbox_retry", args=[message.pk])).status_code == 403
     client.force_login(admin_a)
     page = html.unescape(client.get(reverse("outbox")).content.decode())
     assert "Petrova Maria" in page and "No mail server is set up" in page and "Send again" in page
@@ -395,8 +400,6 @@ def test_another_clinics_messages_are_not_in_the_outbox(
 ):
     session = first(timed_course(consenting(clinic_a), therapist_a))
     remind(session, django_capture_on_commit_callbacks)
-    from tests.factories import UserFactory
-
     admin_b = UserFactory(clinic=clinic_b, role="Clinic admin")
     client.force_login(admin_b)
 

@@ -82,6 +82,7 @@ def test_the_handout_arrives_over_smtp_as_a_pdf_attachment(
     client.post(reverse("protocols:course_email_handout", args=[course.pk]))
 
     ((to, message),) = smtp.messages
+    assert to == ["maria@example.org"]
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content().startswith(b"%PDF")

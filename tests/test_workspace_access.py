@@ -68,6 +68,7 @@ def object_posts(r):
         reverse("protocols:course_close", args=[r["course"].pk, "cancel"]),
         reverse("protocols:course_resume", args=[r["course"].pk]),
         reverse("protocols:course_times", args=[r["course"].pk]),
+        reverse("protocols:course_email_handout", args=[r["course"].pk]),
         reverse("staff:absence_delete", args=[r["absence"].pk]),
     ]
 
