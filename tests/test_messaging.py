@@ -287,6 +287,17 @@ def test_the_cancel_link_cancels_for_the_patient_and_replans_the_rest(
     assert "Petrova Maria" in missed and "cancelled by the patient" in missed
 
 
+def test_the_link_page_speaks_the_patients_language(
+    client, clinic_a, therapist_a, hours, django_capture_on_commit_callbacks
+):
+    session = first(timed_course(consenting(clinic_a, language="ru"), therapist_a))
+    remind(session, django_capture_on_commit_callbacks)
+    links = links_of(mail.outbox[0])
+
+    assert "Вы придёте на этот сеанс?" in client.get(path_of(links["confirm"])).content.decode()
+    assert "Отменить этот сеанс" in client.get(path_of(links["cancel"])).content.decode()
+
+
 def test_a_link_is_void_once_the_session_starts_or_moves_and_when_tampered_with(
     client, clinic_a, therapist_a, hours, django_capture_on_commit_callbacks
 ):

@@ -224,31 +224,12 @@ class Demo:
             Condition.INFLAMMATORY_ARTHRITIS,
         )
         # 1. Stage 1, a course finished three months ago: the next one is due soon (R5).
-        # Maria and Pyotr agreed to reminders (by email, and by text message).
-        p = self.patient(
-            "Maria",
-            "Ivanova",
-            date(1958, 4, 2),
-            phone="+1 555 0201",
-            email="maria.ivanova@example.org",
-            contact_preference=Patient.CONTACT_EMAIL,
-            contact_consent_on=self.days(-30),
-            contact_consent_source="signed",
-        )
+        p = self.patient("Maria", "Ivanova", date(1958, 4, 2), phone="+1 555 0201")
         self.condition(p, K, stage=1, kl_grade=2, side="left")
         self.course(p, "knee-arthrosis-classic", self.days(-110), therapist=self.ivan, at="09:00")
 
         # 2. Stage 2 with an exacerbation going on now: planning is refused (R6).
-        p = self.patient(
-            "Pyotr",
-            "Sokolov",
-            date(1950, 9, 18),
-            phone="+1 555 0202",
-            language="ru",
-            contact_preference=Patient.CONTACT_SMS,
-            contact_consent_on=self.days(-20),
-            contact_consent_source="verbal",
-        )
+        p = self.patient("Pyotr", "Sokolov", date(1950, 9, 18), phone="+1 555 0202", language="ru")
         knee = self.condition(p, K, stage=2, side="both")
         self.course(
             p,
@@ -261,7 +242,17 @@ class Demo:
         Exacerbation.objects.create(patient=p, condition=knee, start=self.days(-4), note="Swollen")
 
         # 3. Stage 2, knee painful on touch: a knee-sparing course in progress (R11), due today.
-        p = self.patient("Elena", "Morozova", date(1962, 1, 30), phone="+1 555 0203")
+        # Elena and Sergei agreed to reminders (by email, and by text message).
+        p = self.patient(
+            "Elena",
+            "Morozova",
+            date(1962, 1, 30),
+            phone="+1 555 0203",
+            email="elena.morozova@example.org",
+            contact_preference=Patient.CONTACT_EMAIL,
+            contact_consent_on=self.days(-30),
+            contact_consent_source="signed",
+        )
         self.condition(p, K, stage=2, side="right", knee_tender=True)
         sparing = "knee-arthrosis-knee-sparing"
         start = self.through_the_day(p, sparing, 12, self.ivan, "10:30")
@@ -278,7 +269,15 @@ class Demo:
         self.condition(p, E, joint="knee", side="right", surgery_date=self.days(-10))
 
         # 6. Hip replaced two months ago: after-endoprosthetics course in progress.
-        p = self.patient("Sergei", "Kozlov", date(1953, 3, 22), phone="+1 555 0206")
+        p = self.patient(
+            "Sergei",
+            "Kozlov",
+            date(1953, 3, 22),
+            phone="+1 555 0206",
+            contact_preference=Patient.CONTACT_SMS,
+            contact_consent_on=self.days(-20),
+            contact_consent_source="verbal",
+        )
         self.condition(p, E, joint="hip", side="left", surgery_date=self.days(-60))
         start = self.through_the_day(p, "after-endoprosthetics", 20, self.pavel, "15:00")
         self.course(
