@@ -86,6 +86,10 @@ PARTS = [
 EXCLUDED = {
     "protocols.DocumentJob": "a background PDF render: transient, rebuilt from the sessions on "
     "request, and its stored PDF would only duplicate the sessions' data",
+    "messaging.Message": "the outbox: copies of reminders and handouts already sent or failed; a "
+    "restore starts with an empty outbox (the sessions it reminded of are restored)",
+    "messaging.PatientLink": "a reminder's single-use links: a restore voids them, and a patient "
+    "with an old link is asked to call the clinic",
     "auth.Group": "the roles, installed by migrate; users name theirs",
     "auth.Permission": "installed by migrate; users name theirs",
     "contenttypes.ContentType": "installed by migrate; admin history names its own",

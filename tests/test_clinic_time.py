@@ -130,6 +130,7 @@ def test_the_clinic_page_keeps_its_zone_slot_step_and_rooms(client, admin_a, cli
         "default_language": "en",
         "time_zone": "Europe/Moscow",
         "slot_minutes": "20",
+        "reminder_time": "18:00",
         "closed_dates-TOTAL_FORMS": "0",
         "closed_dates-INITIAL_FORMS": "0",
         "rooms-TOTAL_FORMS": "2",
