@@ -13,12 +13,12 @@ export PYTHON
 
 .PHONY: run test bench bench-sqlite bench-postgres bench-pdf load-run mutation install check-system check-system-test messages compiled-messages messages-check lint migrations-check test-sqlite test-postgres clean
 
+# The lock: requirements*.txt are compiled from requirements*.in with hashes (README: Dependencies).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (found %d.%d); set PYTHON=python3.11" % sys.version_info[:2])'
 	@CHECK_VENV=1 scripts/check-system.sh
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
