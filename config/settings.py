@@ -304,5 +304,8 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Huey's own logger, once: with a handler here, run_huey adds none of its own (which
+        # printed every worker line twice, its copy and the root's).
+        "huey": {"handlers": ["console"], "propagate": False},
     },
 }
