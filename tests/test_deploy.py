@@ -117,7 +117,8 @@ def get(url, host=None):
     request = urllib.request.Request(url, headers={"Host": host} if host else {})
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(request, timeout=5) as response:
+        # Generous: on a loaded machine a worker takes a while to import the app the first time.
+        with opener.open(request, timeout=90) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()

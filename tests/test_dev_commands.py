@@ -74,7 +74,7 @@ def test_make_run_serves_with_a_worker_and_one_ctrl_c_stops_both(tmp_path):
                 return False
 
         assert wait_for(healthy, 90), log.read_text()
-        assert wait_for(lambda: "Huey consumer started" in log.read_text(), 30), log.read_text()
+        assert wait_for(lambda: "Huey consumer started" in log.read_text(), 90), log.read_text()
         web, worker = map(int, re.search(r"pid (\d+)\).*pid (\d+)\)", log.read_text()).groups())
         with pytest.raises(OSError):  # on 127.0.0.1 only
             socket.create_connection(("127.0.0.2", port), timeout=1)
