@@ -1,42 +1,60 @@
 # Two commands do everything (see README.md):
-#   make run    set up, migrate, install the demo clinic, serve on http://127.0.0.1:8000
+#   make run    set up, migrate, install the demo clinic, serve on http://127.0.0.1:8000 with a
+#               background worker; Ctrl-C stops both
 #   make test   lint, migrations check, the test suite on SQLite and on PostgreSQL
+# Both install the system packages they need first when they can (as root, or with sudo at a
+# terminal; NO_SYSTEM_INSTALL=1 never does), else name them and stop: scripts/check-system.sh.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
+export PYTHON
 
-.PHONY: run test bench bench-sqlite bench-postgres bench-pdf load-run mutation install check-system messages lint migrations-check test-sqlite test-postgres clean
+.PHONY: run test bench bench-sqlite bench-postgres bench-pdf load-run mutation install check-system check-system-test messages compiled-messages messages-check lint migrations-check test-sqlite test-postgres clean
 
+# The lock: requirements*.txt are compiled from requirements*.in with hashes (README: Dependencies).
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (found %d.%d); set PYTHON=python3.11" % sys.version_info[:2])'
+	@CHECK_VENV=1 scripts/check-system.sh
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
 
+# What `make run` needs; check-system-test adds Chromium and PostgreSQL for `make test`.
 check-system:
-	@scripts/check-system.sh
+	@CHECK_VENV=1 scripts/check-system.sh
 
-# Compiled translations are built, not committed.
+check-system-test:
+	@CHECK_VENV=1 CHECK_BROWSER=1 CHECK_POSTGRES=1 scripts/check-system.sh
+
+# The Russian catalog from the code (makemessages, no locations), then compiled; the compiled
+# .mo files are built, not committed. `make lint` fails when the committed catalog is not what
+# makemessages makes of the code, or has an untranslated or fuzzy entry.
 messages: install
-	@command -v msgfmt >/dev/null || { echo "compilemessages needs gettext: sudo apt-get install gettext" >&2; exit 1; }
-	msgfmt --check -o /dev/null locale/ru/LC_MESSAGES/django.po
-	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles -v0
+	PY=$(PY) scripts/messages.sh update
+	PY=$(PY) scripts/messages.sh compile
+
+compiled-messages: install
+	@PY=$(PY) scripts/messages.sh compile
+
+messages-check: install
+	@PY=$(PY) scripts/messages.sh check
 
 .env:
 	@echo "Creating .env for local development (DEBUG on, SQLite file db.sqlite3)."
 	@printf 'DJANGO_DEBUG=1\n' > .env
 
-run: install check-system .env messages
+# The development server and one task-queue worker (manage.py run_huey), both on this machine
+# only; one Ctrl-C stops both (scripts/run-dev.sh).
+run: check-system install .env compiled-messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PY=$(PY) scripts/run-dev.sh
 
-lint: install
+lint: install messages-check
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
@@ -44,23 +62,23 @@ lint: install
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: install messages
+test-sqlite: install compiled-messages
 	@CHECK_BROWSER=1 scripts/check-system.sh
 	DATABASE_URL= $(PY) -m pytest -n $(PYTEST_WORKERS)
 
-test-postgres: install messages
+test-postgres: install compiled-messages
 	@CHECK_BROWSER=1 CHECK_POSTGRES=1 scripts/check-system.sh
 	scripts/with-postgres.sh $(PY) -m pytest -n $(PYTEST_WORKERS)
 
-test: lint migrations-check test-sqlite test-postgres
+test: check-system-test lint migrations-check test-sqlite test-postgres
 
 # Figures, not pass/fail: handout cost against plain WeasyPrint, and a day's sheets per second.
-bench-pdf: install messages
+bench-pdf: install compiled-messages
 	$(PY) scripts/bench_pdf.py
 
 # 16 therapists recording sessions through gunicorn on a throwaway PostgreSQL for 60 s
 # (LOAD_SECONDS, LOAD_USERS); fails on any error or any recording missing from the database.
-load-run: install messages
+load-run: install compiled-messages
 	@CHECK_POSTGRES=1 scripts/check-system.sh
 	scripts/with-postgres.sh $(PY) scripts/load_run.py
 
@@ -71,11 +89,11 @@ load-run: install messages
 bench: bench-sqlite bench-postgres
 	$(PY) scripts/bench.py report
 
-bench-sqlite: install messages
+bench-sqlite: install compiled-messages
 	@CHECK_BENCH=1 scripts/check-system.sh
 	$(PY) scripts/bench.py run --database sqlite
 
-bench-postgres: install messages
+bench-postgres: install compiled-messages
 	@CHECK_BENCH=1 CHECK_POSTGRES=1 scripts/check-system.sh
 	scripts/with-postgres.sh $(PY) scripts/bench.py run --database postgres
 
@@ -83,7 +101,7 @@ bench-postgres: install messages
 # ([tool.mutmut] in pyproject.toml), from scratch in mutants/, on SQLite. About 40 minutes on 2
 # cores. Then `.venv/bin/mutmut results` lists the survivors and `.venv/bin/mutmut show NAME`
 # shows one; docs/mutation-testing.md has the method and the last figures.
-mutation: install messages
+mutation: install compiled-messages
 	rm -rf mutants
 	DATABASE_URL= $(VENV)/bin/mutmut run --max-children $(PYTEST_WORKERS)
 	$(VENV)/bin/mutmut results

@@ -83,6 +83,8 @@ MIGRATION_MODULES = {"auditlog": None}
 OTP_TOTP_ISSUER = env("DJANGO_OTP_ISSUER", default="Massage course planner")
 
 MIDDLEWARE = [
+    # First: the load balancer's probe is answered over plain HTTP, whatever the Host header.
+    "front.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -254,6 +256,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# The health check answers plain HTTP (HealthCheckMiddleware answers it before the redirect; this
+# keeps it so should the middleware order change).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -308,5 +313,8 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Huey's own logger, once: with a handler here, run_huey adds none of its own (which
+        # printed every worker line twice, its copy and the root's).
+        "huey": {"handlers": ["console"], "propagate": False},
     },
 }

@@ -1,4 +1,4 @@
-"""The whole therapist flow in a real browser: Playwright driving Debian's Chromium.
+"""The whole therapist flow in a real browser: Playwright driving the system's Chromium.
 
 sign in → create a patient → add stage-2 knee arthrosis → record an exacerbation → the preview
 refuses (R6) → end the exacerbation → plan the course → record session 1 with pain 4 → 2.
@@ -7,6 +7,7 @@ Screenshots of each step go to build/e2e/ (or $E2E_SCREENSHOTS) for a person to 
 """
 
 import os
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,17 +17,29 @@ from django.utils import timezone
 from protocols.models import Course, Session
 from tests.factories import ClinicFactory, UserFactory
 
-CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
 SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", Path(__file__).parent.parent / "build" / "e2e"))
 
 pytestmark = pytest.mark.browser
 
 
+def find_chromium():
+    """The browser to drive: $CHROMIUM, Debian's /usr/bin/chromium, else chromium or
+    chromium-browser on PATH (Ubuntu's snap), by the same lookup as scripts/check-system.sh."""
+    found = subprocess.run(
+        [ROOT / "scripts" / "find-chromium.sh"], capture_output=True, text=True, check=False
+    )
+    if found.returncode != 0:
+        pytest.fail(
+            f"No Chromium found: sudo apt-get install chromium (or set CHROMIUM). {found.stderr}"
+        )
+    return found.stdout.strip()
+
+
 @pytest.fixture
 def browser_page():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: sudo apt-get install chromium")
+    chromium = find_chromium()
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
     # test itself (set-up and checks) are still plain synchronous code.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -35,7 +48,7 @@ def browser_page():
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=chromium,
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
