@@ -94,7 +94,11 @@ def test_a_migration_imports_no_app_code_that_may_change_later(path):
             imported |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module)
-    outside = {name for name in imported if name.split(".")[0] not in {"django", "json", "pathlib", "datetime"}}
+    outside = {
+        name
+        for name in imported
+        if name.split(".")[0] not in {"django", "json", "pathlib", "datetime"}
+    }
     # A model field's class is part of the schema: makemigrations writes its import itself.
     assert outside <= {"core.fields", "clinic.models"}
 
