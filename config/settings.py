@@ -212,6 +212,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address patients reach the site at, for the links in their messages (no trailing slash).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The cache holds short-lived counters (the patient links' rate limit). Each process has its own
+# by default; CACHE_URL (e.g. redis://127.0.0.1:6379/1, or dbcache://cache_table after
+# `manage.py createcachetable`) shares them between the servers of a chain.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # SMS, in the style of EMAIL_BACKEND: a dotted path to a class with send_messages(messages).
 # The app brings a console and a file backend (SMS_FILE_PATH); empty means no SMS is sent.
 SMS_BACKEND = env.str("SMS_BACKEND", default="messaging.sms.ConsoleBackend" if DEBUG else "")
