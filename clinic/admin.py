@@ -7,6 +7,8 @@ from django.contrib.auth.models import Group
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from audit.registry import scope_of
+from audit.trail import record_view
 from clinic.models import (
     CLINIC_ADMIN,
     RECEPTION,
@@ -122,6 +124,17 @@ class ClinicScopedAdminMixin(NotFoundMixin):
         if self.clinic_owned and not change and not request.user.is_superuser:
             obj.clinic_id = request.user.clinic_id
         super().save_model(request, obj, form, change)
+
+
+class RecordViewsAdminMixin:
+    """Opening a record's change page in the admin is an access event on the audit trail, as
+    opening it in the workspace is (one insert; the record is already read)."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not add and request.method == "GET":
+            clinic_id, patient_id = scope_of(obj)
+            record_view(obj, "admin", clinic_id=clinic_id, patient_id=patient_id)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class ClinicScopedInlineMixin(ClinicScopedAdminMixin):

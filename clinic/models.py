@@ -76,6 +76,14 @@ class Clinic(models.Model):
         default=DEFAULT_SLOT_MINUTES,
         help_text=_("Appointments start on this step and last a whole number of steps."),
     )
+    two_factor_required = models.BooleanField(
+        _("two-factor sign-in required for everyone"),
+        default=False,
+        help_text=_(
+            "Every member of staff then sets up an authenticator app at their next sign-in, and "
+            "cannot turn it off."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

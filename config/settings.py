@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "auditlog",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes for two-factor sign-in
     "huey.contrib.djhuey",
     "clinic",
     "patients",
@@ -78,7 +79,7 @@ AUDITLOG_DISABLE_ON_RAW_SAVE = True
 # blocks ``flush`` on PostgreSQL; our entry table is created by audit/migrations instead.
 MIGRATION_MODULES = {"auditlog": None}
 
-# Two-factor sign-in for clinic admins (clinic/two_factor.py): the name authenticator apps show.
+# Two-factor sign-in for all staff (clinic/two_factor.py): the name authenticator apps show.
 OTP_TOTP_ISSUER = env("DJANGO_OTP_ISSUER", default="Massage course planner")
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "clinic.two_factor.TwoFactorMiddleware",
     "audit.context.AuditContextMiddleware",
     "clinic.middleware.IdleTimeoutMiddleware",
+    "clinic.middleware.NoStoreMiddleware",
     "clinic.middleware.UserLanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -102,6 +104,7 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "clinic.backends.AddressThrottleBackend",  # refuses an address with too many failures
     "axes.backends.AxesStandaloneBackend",  # counts failed sign-ins first
     "clinic.backends.StaffBackend",  # Django's ModelBackend, reading a user in 2 queries not 4
 ]
@@ -252,9 +255,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Sessions end after this many idle minutes (requests extend them: IdleTimeoutMiddleware).
+# Sessions end after this many idle minutes (requests extend them, polls do not:
+# IdleTimeoutMiddleware), and in any case this many hours after signing in.
 IDLE_TIMEOUT_MINUTES = env.int("DJANGO_IDLE_TIMEOUT_MINUTES", default=30)
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
+SESSION_MAX_AGE_HOURS = env.float("DJANGO_SESSION_MAX_AGE_HOURS", default=12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
@@ -268,6 +273,14 @@ AXES_LOCKOUT_CALLABLE = "clinic.security.locked_out"
 AXES_CLIENT_IP_CALLABLE = "core.request.client_ip"
 AXES_USERNAME_CALLABLE = "clinic.security.client_username"
 AXES_VERBOSE = False
+# And whatever the usernames (password spraying): after SIGNIN_ADDRESS_FAILURE_LIMIT failed
+# sign-ins from one address within SIGNIN_ADDRESS_COOLOFF, every sign-in from it is refused until
+# the failures are older than that (clinic.backends.AddressThrottleBackend; counted from the
+# failed sign-ins on the audit trail, so it holds across servers and restarts).
+SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("DJANGO_SIGNIN_ADDRESS_FAILURE_LIMIT", default=20)
+SIGNIN_ADDRESS_COOLOFF = timedelta(
+    minutes=env.int("DJANGO_SIGNIN_ADDRESS_COOLOFF_MINUTES", default=30)
+)
 
 # Content-Security-Policy (django-csp): scripts and everything else from this site only, no
 # inline scripts; inline style attributes stay allowed (the admin uses them).

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit.trail import record_access
+from clinic.middleware import not_activity
 from documents import handouts, html, jobs, pdf
 from documents.calendar import course_calendar
 from front.decorators import clinic_member_required
@@ -152,6 +153,8 @@ def _job_for_user(user, pk) -> DocumentJob:
 def document_job(request, pk):
     """A large document being rendered: a progress bar that polls until it is ready."""
     job = _job_for_user(request.user, pk)
+    if request.htmx:  # the progress bar polling: not the user at work
+        not_activity(request)
     template = "protocols/_job_progress.html" if request.htmx else "protocols/document_job.html"
     return render(request, template, {"job": job})
 
