@@ -7,7 +7,6 @@ also those naming nobody (no clinic).
 from auditlog.admin import LogEntryAdmin
 from django.contrib import admin
 from django.http import Http404
-
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry

@@ -4,8 +4,8 @@ django-auditlog writes an entry for every save and delete of the models register
 ``audit.registry``. The planner's bulk inserts and updates of sessions bypass those signals and
 are written here with ``log_rows``; opening a handout, sheet or calendar file with
 ``record_access``; viewing a patient's record (pages, searches, the admin) with ``record_view``;
-failed sign-ins with ``record_failed_sign_in``. Every entry carries its author (``audit.context``) and the clinic and patient
-it concerns.
+failed sign-ins with ``record_failed_sign_in``. Every entry carries its author
+(``audit.context``) and the clinic and patient it concerns.
 """
 
 from collections.abc import Iterable

@@ -11,6 +11,8 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
+from clinic.security import address_paused
+
 
 class StaffBackend(ModelBackend):
     def get_user(self, user_id):
@@ -42,8 +44,6 @@ class AddressThrottleBackend:
     password spraying), before django-axes counts the username and address. Signs nobody in."""
 
     def authenticate(self, request, **credentials):
-        from clinic.security import address_paused
-
         if request is not None and address_paused(request):
             request.axes_locked_out = True  # django-axes' middleware shows the lock-out page
             request.sign_in_paused_by_address = True

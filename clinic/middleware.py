@@ -74,9 +74,9 @@ class IdleTimeoutMiddleware:
             logout(request)
             return self.get_response(request)
         response = self.get_response(request)
-        if not getattr(request, "not_activity", False) and request.user.is_authenticated:
-            if now - request.session.get(TOUCH_KEY, 0) >= touch_every_seconds():
-                touch_session(request.session)
+        active = not getattr(request, "not_activity", False) and request.user.is_authenticated
+        if active and now - request.session.get(TOUCH_KEY, 0) >= touch_every_seconds():
+            touch_session(request.session)
         return response
 
 
