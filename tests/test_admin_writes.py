@@ -12,6 +12,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
@@ -53,8 +54,12 @@ PAGES = {
         **EVERYONE_BUT_SUPERUSER_REFUSED,
         "superuser": ("ok", "403", "edit", "ok"),
     },
-    # A superuser removes a lost authenticator (clinic/two_factor.py).
+    # A superuser removes a lost authenticator (clinic/two_factor.py), or recovery codes.
     "otp_totp.totpdevice": {
+        **EVERYONE_BUT_SUPERUSER_REFUSED,
+        "superuser": ("ok", "ok", "edit", "ok"),
+    },
+    "otp_static.staticdevice": {
         **EVERYONE_BUT_SUPERUSER_REFUSED,
         "superuser": ("ok", "ok", "edit", "ok"),
     },
@@ -163,6 +168,9 @@ def sample_row(label, clinic_a, therapist_a, course):
         "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(**attempt),
         "otp_totp.totpdevice": lambda: TOTPDevice.objects.create(
             user=UserFactory(clinic=clinic_a), name="Phone", confirmed=False
+        ),
+        "otp_static.staticdevice": lambda: StaticDevice.objects.create(
+            user=UserFactory(clinic=clinic_a), name="Recovery codes"
         ),
         "clinic.clinic": lambda: clinic_a,
         "clinic.user": lambda: therapist_a,
