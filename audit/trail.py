@@ -114,12 +114,33 @@ def record_failed_sign_in(user_model, *, username: str, user=None) -> None:
     )
 
 
-def failed_sign_ins_from(address: str, since) -> int:
-    """How many sign-ins failed from ``address`` since ``since`` (through a small partial index:
-    only entries without an author, which is what a failed sign-in has)."""
+PASSWORD_RESET_ASKED = "password reset asked"
+
+
+def record_anonymous_event(user_model, event: str) -> None:
+    """Something a visitor who is not signed in asked for (a password reset), with the address
+    from the request and nothing of what was typed."""
+    AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(user_model),
+        object_pk="",
+        object_repr="",
+        action=AuditEntry.Action.ACCESS,
+        additional_data={"event": event},
+        **current_author(),
+    )
+
+
+def anonymous_events_from(address: str, since, event: str) -> int:
+    """How many ``event`` entries without an author came from ``address`` since ``since``
+    (through a small partial index: only entries without an author)."""
     return AuditEntry.objects.filter(
         actor__isnull=True,
         remote_addr=address,
         timestamp__gte=since,
-        additional_data__event=SIGN_IN_FAILED,
+        additional_data__event=event,
     ).count()
+
+
+def failed_sign_ins_from(address: str, since) -> int:
+    """How many sign-ins failed from ``address`` since ``since``."""
+    return anonymous_events_from(address, since, SIGN_IN_FAILED)

@@ -210,6 +210,12 @@ if EMAIL_URL:
     globals().update(env.email_url_config(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# "Forgot your password?" by mail (clinic/password_reset.py): on when mail can be sent, unless
+# DJANGO_PASSWORD_RESET=0; each address may ask PASSWORD_RESET_LIMIT times an hour.
+PASSWORD_RESET_ENABLED = env.bool("DJANGO_PASSWORD_RESET", default=MAIL_CONFIGURED)
+PASSWORD_RESET_LIMIT = env.int("DJANGO_PASSWORD_RESET_LIMIT", default=5)
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
 # SMS, in the style of EMAIL_BACKEND: a dotted path to a class with send_messages(messages).
 # The app brings a console and a file backend (SMS_FILE_PATH); empty means no SMS is sent.
 SMS_BACKEND = env.str("SMS_BACKEND", default="messaging.sms.ConsoleBackend" if DEBUG else "")
