@@ -171,6 +171,26 @@ PDF_TIMEOUT_SECONDS = env.int("PDF_TIMEOUT_SECONDS", default=30)
 PDF_MEMORY_LIMIT_MB = env.int("PDF_MEMORY_LIMIT_MB", default=1024)
 # From how many sheets a day's PDF is rendered in the background behind a progress bar.
 PDF_BACKGROUND_FROM = env.int("PDF_BACKGROUND_FROM", default=12)
+# How many documents one user may have rendering at once (background jobs included).
+PDF_RENDERS_PER_USER = env.int("PDF_RENDERS_PER_USER", default=2)
+# Rendered handouts are kept (documents/cache.py) in files under DOCUMENT_CACHE_DIR, shared by the
+# workers of one machine (empty: in each worker's memory), for DOCUMENT_CACHE_DAYS.
+DOCUMENT_CACHE_DIR = env.str("DOCUMENT_CACHE_DIR", default=str(BASE_DIR / "cache" / "documents"))
+DOCUMENT_CACHE_SECONDS = env.int("DOCUMENT_CACHE_DAYS", default=7) * 24 * 3600
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "documents": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DOCUMENT_CACHE_DIR,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+    if DOCUMENT_CACHE_DIR
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "documents",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
 
 # Background and scheduled work: Huey (huey.contrib.djhuey), one setting picks its storage.
 # TASK_QUEUE=sqlite (the default): a file beside the SQLite database (HUEY_SQLITE_PATH), one
