@@ -62,10 +62,7 @@ def _serve_document(
             return render()
 
     try:
-        if cache_as is not None:
-            content = cached_pdf(*cache_as, rendered)
-        else:
-            content = rendered()
+        content = cached_pdf(*cache_as, rendered) if cache_as is not None else rendered()
     except pdf.RenderFailed as failed:
         return _document_failed(request, failed)
     except TooManyRenders as refused:
