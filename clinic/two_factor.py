@@ -186,6 +186,8 @@ def setup(request):
                 return render(
                     request, "registration/two_factor_setup.html", {**context, "codes": codes}
                 )
+            if action != "off":
+                return redirect("two_factor_setup")
             if required:
                 messages.error(request, _("Your clinic requires two-factor sign-in of everyone."))
                 return redirect("two_factor_setup")

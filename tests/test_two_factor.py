@@ -113,12 +113,12 @@ def test_turning_it_off_needs_a_current_code(client, admin_with_2fa):
     device = TOTPDevice.objects.get(user=admin_with_2fa)
     client.post(reverse("two_factor_verify"), {"code": code_for(device)})
 
-    client.post(reverse("two_factor_setup"), {"code": "000000"})
+    client.post(reverse("two_factor_setup"), {"code": "000000", "action": "off"})
     assert TOTPDevice.objects.filter(user=admin_with_2fa, confirmed=True).exists()
 
     device.refresh_from_db()
     device.throttle_reset()
-    client.post(reverse("two_factor_setup"), {"code": code_for(device, offset=1)})
+    client.post(reverse("two_factor_setup"), {"code": code_for(device, offset=1), "action": "off"})
     assert not TOTPDevice.objects.filter(user=admin_with_2fa).exists()
 
     client.logout()
