@@ -52,4 +52,10 @@ class AuditEntry(AbstractLogEntry):
         indexes = [
             models.Index(fields=["patient", "-timestamp"], name="audit_patient_time"),
             models.Index(fields=["clinic", "-timestamp"], name="audit_clinic_time"),
+            # Failed sign-ins by address (the per-address throttle): entries without an author.
+            models.Index(
+                fields=["remote_addr", "timestamp"],
+                condition=models.Q(actor__isnull=True),
+                name="audit_anonymous_address_time",
+            ),
         ]

@@ -3,8 +3,9 @@
 django-auditlog writes an entry for every save and delete of the models registered in
 ``audit.registry``. The planner's bulk inserts and updates of sessions bypass those signals and
 are written here with ``log_rows``; opening a handout, sheet or calendar file with
-``record_access``. Every entry carries its author (``audit.context``) and the clinic and patient
-it concerns.
+``record_access``; viewing a patient's record (pages, searches, the admin) with ``record_view``;
+failed sign-ins with ``record_failed_sign_in``. Every entry carries its author
+(``audit.context``) and the clinic and patient it concerns.
 """
 
 from collections.abc import Iterable
@@ -71,3 +72,75 @@ def record_access(courses: Iterable, document: str) -> None:
         )
         for course in courses
     )
+
+
+def record_view(viewed, page: str, *, clinic_id, patient_id=None, **data) -> None:
+    """Note that the signed-in user viewed ``page`` of a patient's record: one insert, nothing
+    read (content types are cached). ``viewed`` is the record, or its model for a list (a
+    search); ``data`` says more, e.g. how many patients a search found, never their names."""
+    if isinstance(viewed, type):
+        model, pk, text = viewed, None, ""
+    else:
+        model, pk, text = type(viewed), viewed.pk, str(viewed)
+    AuditEntry(
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk="" if pk is None else str(pk),
+        object_id=pk,
+        object_repr=text,
+        action=AuditEntry.Action.ACCESS,
+        additional_data={"page": page, **data},
+        clinic_id=clinic_id,
+        patient_id=patient_id,
+        **current_author(),
+    ).save(force_insert=True)
+
+
+SIGN_IN_FAILED = "sign-in failed"
+
+
+def record_failed_sign_in(user_model, *, username: str, user=None) -> None:
+    """A failed sign-in: the username as typed (already cut to length) and, from the request,
+    the address. A known user's entry belongs to their clinic (its admins read it); an unknown
+    username's to none (superusers read it)."""
+    AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(user_model),
+        object_pk=str(user.pk) if user is not None else "",
+        object_id=user.pk if user is not None else None,
+        object_repr=username,
+        action=AuditEntry.Action.ACCESS,
+        additional_data={"event": SIGN_IN_FAILED, "username": username},
+        clinic_id=user.clinic_id if user is not None else None,
+        **current_author(),
+    )
+
+
+PASSWORD_RESET_ASKED = "password reset asked"
+
+
+def record_anonymous_event(user_model, event: str) -> None:
+    """Something a visitor who is not signed in asked for (a password reset), with the address
+    from the request and nothing of what was typed."""
+    AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(user_model),
+        object_pk="",
+        object_repr="",
+        action=AuditEntry.Action.ACCESS,
+        additional_data={"event": event},
+        **current_author(),
+    )
+
+
+def anonymous_events_from(address: str, since, event: str) -> int:
+    """How many ``event`` entries without an author came from ``address`` since ``since``
+    (through a small partial index: only entries without an author)."""
+    return AuditEntry.objects.filter(
+        actor__isnull=True,
+        remote_addr=address,
+        timestamp__gte=since,
+        additional_data__event=event,
+    ).count()
+
+
+def failed_sign_ins_from(address: str, since) -> int:
+    """How many sign-ins failed from ``address`` since ``since``."""
+    return anonymous_events_from(address, since, SIGN_IN_FAILED)

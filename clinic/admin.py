@@ -7,6 +7,8 @@ from django.contrib.auth.models import Group
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from audit.registry import scope_of
+from audit.trail import record_view
 from clinic.models import (
     CLINIC_ADMIN,
     RECEPTION,
@@ -124,6 +126,17 @@ class ClinicScopedAdminMixin(NotFoundMixin):
         super().save_model(request, obj, form, change)
 
 
+class RecordViewsAdminMixin:
+    """Opening a record's change page in the admin is an access event on the audit trail, as
+    opening it in the workspace is (one insert; the record is already read)."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not add and request.method == "GET":
+            clinic_id, patient_id = scope_of(obj)
+            record_view(obj, "admin", clinic_id=clinic_id, patient_id=patient_id)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
 class ClinicScopedInlineMixin(ClinicScopedAdminMixin):
     """Inlines are reached through their parent, which is already scoped."""
 
@@ -202,6 +215,13 @@ class UserAdmin(NotFoundMixin, BaseUserAdmin):
         (_("Clinic"), {"fields": ["clinic", "first_name", "last_name", "groups", "language"]}),
     ]
 
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return self.list_filter
+        # A clinic admin's list holds their clinic's staff only: no other clinic to filter by
+        # (nor to learn the names of).
+        return [name for name in self.list_filter if name != "clinic"]
+
     @admin.display(description=_("roles"))
     def roles(self, obj):
         return ", ".join(group.name for group in obj.groups.all())
@@ -223,6 +243,23 @@ class UserAdmin(NotFoundMixin, BaseUserAdmin):
             (title, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for title, options in fieldsets
         ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if request.user.is_superuser:
+            return form
+        clinic_id = request.user.clinic_id
+
+        class InTheAdminsClinic(form):
+            """The clinic is not on a clinic admin's form: new staff join the admin's clinic
+            before the form is checked (every member of staff belongs to one)."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if self.instance.clinic_id is None:
+                    self.instance.clinic_id = clinic_id
+
+        return InTheAdminsClinic
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:

@@ -14,11 +14,13 @@ class ClinicConfig(AppConfig):
         # step at the end of each migrate run rather than in a data migration.
         post_migrate.connect(ensure_roles_after_migrate, dispatch_uid="clinic.ensure_roles")
 
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from clinic.middleware import touch_on_sign_in
+        from clinic.security import note_failed_sign_in
 
         user_logged_in.connect(touch_on_sign_in, dispatch_uid="clinic.touch_on_sign_in")
+        user_login_failed.connect(note_failed_sign_in, dispatch_uid="clinic.failed_sign_in")
 
         from audit.registry import clinic_scope, register
         from clinic.models import Absence, ClosedDate

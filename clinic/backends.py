@@ -8,7 +8,10 @@ permissions); this one takes two: the user with the clinic, then all permissions
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+
+from clinic.security import address_paused
 
 
 class StaffBackend(ModelBackend):
@@ -34,3 +37,15 @@ class StaffBackend(ModelBackend):
                 ).distinct()
             }
         return user_obj._perm_cache
+
+
+class AddressThrottleBackend:
+    """Refuses every sign-in from an address with too many recent failures (any usernames:
+    password spraying), before django-axes counts the username and address. Signs nobody in."""
+
+    def authenticate(self, request, **credentials):
+        if request is not None and address_paused(request):
+            request.axes_locked_out = True  # django-axes' middleware shows the lock-out page
+            request.sign_in_paused_by_address = True
+            raise PermissionDenied("Too many failed sign-ins from this address.")
+        return None

@@ -91,6 +91,14 @@ class Clinic(models.Model):
         blank=True,
         help_text=_("E.g. where to park or which entrance to use. Shown to patients as written."),
     )
+    two_factor_required = models.BooleanField(
+        _("two-factor sign-in required for everyone"),
+        default=False,
+        help_text=_(
+            "Every member of staff then sets up an authenticator app at their next sign-in, and "
+            "cannot turn it off."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "auditlog",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes for two-factor sign-in
     "huey.contrib.djhuey",
     "clinic",
     "patients",
@@ -79,7 +80,7 @@ AUDITLOG_DISABLE_ON_RAW_SAVE = True
 # blocks ``flush`` on PostgreSQL; our entry table is created by audit/migrations instead.
 MIGRATION_MODULES = {"auditlog": None}
 
-# Two-factor sign-in for clinic admins (clinic/two_factor.py): the name authenticator apps show.
+# Two-factor sign-in for all staff (clinic/two_factor.py): the name authenticator apps show.
 OTP_TOTP_ISSUER = env("DJANGO_OTP_ISSUER", default="Massage course planner")
 
 MIDDLEWARE = [
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "clinic.two_factor.TwoFactorMiddleware",
     "audit.context.AuditContextMiddleware",
     "clinic.middleware.IdleTimeoutMiddleware",
+    "clinic.middleware.NoStoreMiddleware",
     "clinic.middleware.UserLanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -105,6 +107,7 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "clinic.backends.AddressThrottleBackend",  # refuses an address with too many failures
     "axes.backends.AxesStandaloneBackend",  # counts failed sign-ins first
     "clinic.backends.StaffBackend",  # Django's ModelBackend, reading a user in 2 queries not 4
 ]
@@ -171,6 +174,29 @@ PDF_TIMEOUT_SECONDS = env.int("PDF_TIMEOUT_SECONDS", default=30)
 PDF_MEMORY_LIMIT_MB = env.int("PDF_MEMORY_LIMIT_MB", default=1024)
 # From how many sheets a day's PDF is rendered in the background behind a progress bar.
 PDF_BACKGROUND_FROM = env.int("PDF_BACKGROUND_FROM", default=12)
+# How many documents one user may have rendering at once (background jobs included).
+PDF_RENDERS_PER_USER = env.int("PDF_RENDERS_PER_USER", default=2)
+# Rendered handouts are kept (documents/cache.py) in files under DOCUMENT_CACHE_DIR, shared by the
+# workers of one machine (empty: in each worker's memory), for DOCUMENT_CACHE_DAYS.
+DOCUMENT_CACHE_DIR = env.str("DOCUMENT_CACHE_DIR", default=str(BASE_DIR / "cache" / "documents"))
+DOCUMENT_CACHE_SECONDS = env.int("DOCUMENT_CACHE_DAYS", default=7) * 24 * 3600
+# The default cache holds short-lived counters (the patient links' rate limit). Each process has
+# its own unless CACHE_URL (e.g. redis://127.0.0.1:6379/1, or dbcache://cache_table after
+# `manage.py createcachetable`) shares them between the servers of a chain.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    "documents": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DOCUMENT_CACHE_DIR,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+    if DOCUMENT_CACHE_DIR
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "documents",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
+}
 
 # Background and scheduled work: Huey (huey.contrib.djhuey), one setting picks its storage.
 # TASK_QUEUE=sqlite (the default): a file beside the SQLite database (HUEY_SQLITE_PATH), one
@@ -212,10 +238,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address patients reach the site at, for the links in their messages (no trailing slash).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-# The cache holds short-lived counters (the patient links' rate limit). Each process has its own
-# by default; CACHE_URL (e.g. redis://127.0.0.1:6379/1, or dbcache://cache_table after
-# `manage.py createcachetable`) shares them between the servers of a chain.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# "Forgot your password?" by mail (clinic/password_reset.py): on when mail can be sent, unless
+# DJANGO_PASSWORD_RESET=0; each address may ask PASSWORD_RESET_LIMIT times an hour.
+PASSWORD_RESET_ENABLED = env.bool("DJANGO_PASSWORD_RESET", default=MAIL_CONFIGURED)
+PASSWORD_RESET_LIMIT = env.int("DJANGO_PASSWORD_RESET_LIMIT", default=5)
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for an hour
 # SMS, in the style of EMAIL_BACKEND: a dotted path to a class with send_messages(messages).
 # The app brings a console and a file backend (SMS_FILE_PATH); empty means no SMS is sent.
 SMS_BACKEND = env.str("SMS_BACKEND", default="messaging.sms.ConsoleBackend" if DEBUG else "")
@@ -270,9 +298,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Sessions end after this many idle minutes (requests extend them: IdleTimeoutMiddleware).
+# Sessions end after this many idle minutes (requests extend them, polls do not:
+# IdleTimeoutMiddleware), and in any case this many hours after signing in.
 IDLE_TIMEOUT_MINUTES = env.int("DJANGO_IDLE_TIMEOUT_MINUTES", default=30)
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
+SESSION_MAX_AGE_HOURS = env.float("DJANGO_SESSION_MAX_AGE_HOURS", default=12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
@@ -286,6 +316,14 @@ AXES_LOCKOUT_CALLABLE = "clinic.security.locked_out"
 AXES_CLIENT_IP_CALLABLE = "core.request.client_ip"
 AXES_USERNAME_CALLABLE = "clinic.security.client_username"
 AXES_VERBOSE = False
+# And whatever the usernames (password spraying): after SIGNIN_ADDRESS_FAILURE_LIMIT failed
+# sign-ins from one address within SIGNIN_ADDRESS_COOLOFF, every sign-in from it is refused until
+# the failures are older than that (clinic.backends.AddressThrottleBackend; counted from the
+# failed sign-ins on the audit trail, so it holds across servers and restarts).
+SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("DJANGO_SIGNIN_ADDRESS_FAILURE_LIMIT", default=20)
+SIGNIN_ADDRESS_COOLOFF = timedelta(
+    minutes=env.int("DJANGO_SIGNIN_ADDRESS_COOLOFF_MINUTES", default=30)
+)
 
 # Content-Security-Policy (django-csp): scripts and everything else from this site only, no
 # inline scripts; inline style attributes stay allowed (the admin uses them).

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from clinic import two_factor
+from clinic import password_reset, two_factor
 from front.views import day
 from front.views import messages as patient_messages
 
@@ -13,6 +13,15 @@ admin.site.index_title = _("Clinic administration")
 urlpatterns = [
     path("", day.day, name="home"),
     path("healthz", day.healthz, name="healthz"),
+    path("accounts/login/", password_reset.sign_in, name="login"),
+    path("accounts/password_reset/", password_reset.reset, name="password_reset"),
+    path("accounts/password_reset/done/", password_reset.reset_done, name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        password_reset.reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", password_reset.reset_complete, name="password_reset_complete"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/language/", day.set_language, name="set_language"),
     path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),

@@ -78,7 +78,9 @@ PARTS = [
     Part("protocols.Course", "patient__clinic"),  # with the template snapshot it was planned with
     Part("protocols.Session", "course__patient__clinic"),
     Part("admin.LogEntry", "user__clinic"),  # what the clinic's staff changed in the admin
-    Part("otp_totp.TOTPDevice", "user__clinic"),  # admins' two-factor keys: sign-in stays as it was
+    Part("otp_totp.TOTPDevice", "user__clinic"),  # staff's two-factor keys: sign-in stays as it was
+    Part("otp_static.StaticDevice", "user__clinic"),  # and their recovery codes
+    Part("otp_static.StaticToken", "device__user__clinic"),
     Part("audit.AuditEntry", "clinic"),  # the audit trail (entries of the library have no clinic)
 ]
 

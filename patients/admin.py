@@ -15,7 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from clinic.admin import ClinicScopedAdminMixin, ClinicScopedInlineMixin, ClinicUniqueForm
+from clinic.admin import (
+    ClinicScopedAdminMixin,
+    ClinicScopedInlineMixin,
+    ClinicUniqueForm,
+    RecordViewsAdminMixin,
+)
 from clinic.roles import PATIENT_FACTS
 from patients.models import (
     Condition,
@@ -82,7 +87,7 @@ class PatientContraindicationInline(FactInlineMixin, admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(ClinicScopedAdminMixin, admin.ModelAdmin):
+class PatientAdmin(RecordViewsAdminMixin, ClinicScopedAdminMixin, admin.ModelAdmin):
     clinic_owned = True
     list_display = ["last_name", "first_name", "birth_date", "phone", "archived"]
     list_filter = ["archived", "conditions__kind"]

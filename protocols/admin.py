@@ -15,7 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 import planner
-from clinic.admin import ClinicScopedAdminMixin, ClinicScopedInlineMixin, ClinicUniqueForm
+from clinic.admin import (
+    ClinicScopedAdminMixin,
+    ClinicScopedInlineMixin,
+    ClinicUniqueForm,
+    RecordViewsAdminMixin,
+)
 from clinic.models import Clinic
 from core.texts import LANGUAGES, field_name
 
@@ -541,9 +546,15 @@ class SessionInline(ReadOnlyAdminMixin, ClinicScopedInlineMixin, admin.TabularIn
 
 
 @admin.register(Course)
-class CourseAdmin(ReadOnlyAdminMixin, ClinicScopedAdminMixin, admin.ModelAdmin):
+class CourseAdmin(
+    RecordViewsAdminMixin, ReadOnlyAdminMixin, ClinicScopedAdminMixin, admin.ModelAdmin
+):
     list_display = ["patient", "template", "status", "therapist", "created_at"]
     list_filter = ["status"]
     list_select_related = ["patient", "template", "therapist"]
     search_fields = ["patient__last_name", "patient__first_name"]
     inlines = [SessionInline]
+
+    def get_queryset(self, request):
+        # With the patient: the page names them, and its access event is theirs.
+        return super().get_queryset(request).select_related("patient")

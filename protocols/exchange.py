@@ -40,6 +40,11 @@ KIND_VALUES = ["severity"]
 KIND_TEXTS = ["name", "patient_text"]
 
 MAX_ROWS = 200  # steps or handout sections in one template of a file
+# A whole file: a clinic chain's library is a few dozen templates. Checked before anything else
+# is read, so that a huge file is refused at once instead of outlasting the worker's timeout.
+MAX_TEMPLATES = 300
+MAX_KINDS = 500
+MAX_FILE_ROWS = 5000  # steps, and handout sections, over all the file's templates
 
 MAIN_STEP_MESSAGE = gettext_lazy(
     "A template needs at least one step in the main part: that is the massage itself."
@@ -330,6 +335,44 @@ def _template_name(data: dict, index: int) -> str:
     return _("Template no. %(number)s") % {"number": index}
 
 
+def _check_size(reader, document: dict) -> None:
+    """Refuse a file with more templates, kinds, steps or sections than a library has."""
+    where = _("The file")
+    templates = document.get("templates")
+    templates = templates if isinstance(templates, list) else []
+    kinds = document.get("contraindication_kinds")
+    kinds = kinds if isinstance(kinds, list) else []
+    if len(templates) > MAX_TEMPLATES:
+        reader.error(
+            where,
+            _("%(count)s templates; a file may hold at most %(max)s.")
+            % {"count": len(templates), "max": MAX_TEMPLATES},
+        )
+    if len(kinds) > MAX_KINDS:
+        reader.error(
+            where,
+            _("%(count)s contraindication kinds; a file may hold at most %(max)s.")
+            % {"count": len(kinds), "max": MAX_KINDS},
+        )
+    for key, what in (
+        ("steps", _("steps")),
+        ("handout_sections", _("handout sections")),
+    ):
+        rows = sum(
+            len(item[key])
+            for item in templates
+            if isinstance(item, dict) and isinstance(item.get(key), list)
+        )
+        if rows > MAX_FILE_ROWS:
+            reader.error(
+                where,
+                _("%(count)s %(what)s in all; a file may hold at most %(max)s.")
+                % {"count": rows, "what": what, "max": MAX_FILE_ROWS},
+            )
+    if reader.errors:
+        raise ImportRejected(reader.errors)
+
+
 def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
     """Validate a whole document for ``clinic``; returns (templates, kinds) as normalised data.
 
@@ -360,6 +403,7 @@ def read_document(document, clinic) -> tuple[list[dict], list[dict]]:
         )
     if reader.errors:
         raise ImportRejected(reader.errors)
+    _check_size(reader, document)
 
     kinds = []
     codes = set()

@@ -89,6 +89,14 @@ def course(clinic_a, therapist_a):
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_documents():
+    """Each test renders its own documents: none is served from an earlier test's cache."""
+    from django.core.cache import caches
+
+    caches["documents"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_after_each_test():
     """A request of a Russian-speaking user leaves Russian active in the worker: reset it."""
     from django.utils import translation

@@ -12,10 +12,12 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
-from clinic.models import CLINIC_ADMIN, RECEPTION, THERAPIST
+from clinic.models import CLINIC_ADMIN, RECEPTION, THERAPIST, User
 from clinic.roles import ensure_roles
 from patients.models import Condition, ContraindicationKind, Exacerbation, Patient
 from protocols.models import Course, Session
@@ -53,8 +55,12 @@ PAGES = {
         **EVERYONE_BUT_SUPERUSER_REFUSED,
         "superuser": ("ok", "403", "edit", "ok"),
     },
-    # A superuser removes a lost authenticator (clinic/two_factor.py).
+    # A superuser removes a lost authenticator (clinic/two_factor.py), or recovery codes.
     "otp_totp.totpdevice": {
+        **EVERYONE_BUT_SUPERUSER_REFUSED,
+        "superuser": ("ok", "ok", "edit", "ok"),
+    },
+    "otp_static.staticdevice": {
         **EVERYONE_BUT_SUPERUSER_REFUSED,
         "superuser": ("ok", "ok", "edit", "ok"),
     },
@@ -163,6 +169,9 @@ def sample_row(label, clinic_a, therapist_a, course):
         "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(**attempt),
         "otp_totp.totpdevice": lambda: TOTPDevice.objects.create(
             user=UserFactory(clinic=clinic_a), name="Phone", confirmed=False
+        ),
+        "otp_static.staticdevice": lambda: StaticDevice.objects.create(
+            user=UserFactory(clinic=clinic_a), name="Recovery codes"
         ),
         "clinic.clinic": lambda: clinic_a,
         "clinic.user": lambda: therapist_a,
@@ -675,3 +684,91 @@ def test_the_front_desk_writes_nothing_in_the_admin(signed_in, users, course, pa
     assert rows() == before
     clinic_a.refresh_from_db()
     assert clinic_a.name != "Renamed clinic"
+
+
+# --- The admin's remaining holes (issue 18) ------------------------------------------------------
+
+
+def test_a_clinic_admin_adds_a_therapist_to_their_own_clinic(signed_in, admin_a, clinic_a):
+    client = signed_in("admin_a")
+    therapists = Group.objects.get(name=THERAPIST)
+
+    data = form_data(
+        client.get("/admin/clinic/user/add/"),
+        username="new_therapist",
+        usable_password="true",
+        password1="a long enough passphrase 42",
+        password2="a long enough passphrase 42",
+        first_name="Nina",
+        last_name="Novak",
+        groups=[therapists.pk],
+    )
+
+    response = client.post("/admin/clinic/user/add/", data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    added = User.objects.get(username="new_therapist")
+    assert added.clinic == clinic_a and added.is_staff and not added.is_superuser
+    assert list(added.groups.values_list("name", flat=True)) == [THERAPIST]
+    fresh = Client()
+    signed = fresh.post(
+        reverse("login"),
+        {"username": "new_therapist", "password": "a long enough passphrase 42"},
+    )
+    assert signed.status_code == 302
+    assert fresh.get(reverse("patients:list")).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["admin_a", "superuser"])
+def test_an_exacerbation_on_the_patient_add_page_cannot_point_at_another_patients_condition(
+    signed_in, role, patient, clinic_a
+):
+    client = signed_in(role)
+    someone_elses = patient.conditions.get()
+    data = form_data(
+        client.get("/admin/patients/patient/add/"),
+        first_name="New",
+        last_name="Arrival",
+        language="en",
+        clinic=clinic_a.pk,
+    )
+    data = with_new_row(
+        data, "exacerbations", condition=someone_elses.pk, start=today().isoformat(), note="x"
+    )
+
+    response = client.post("/admin/patients/patient/add/", data)
+
+    assert response.status_code == 200  # the form again, with the reason
+    rows = response.context["inline_admin_formsets"][1].formset
+    assert "condition" in rows.errors[0], (response.context["adminform"].form.errors, rows.errors)
+    assert not Patient.objects.filter(last_name="Arrival").exists()
+    assert not Exacerbation.objects.exists()
+
+
+def test_the_staff_list_names_no_other_clinic_for_a_clinic_admin(signed_in, clinic_b):
+    clinic_b.name = "Rival Wellness"
+    clinic_b.save()
+
+    theirs = signed_in("admin_a").get("/admin/clinic/user/").content.decode()
+    everyone = signed_in("superuser").get("/admin/clinic/user/").content.decode()
+
+    assert "Rival Wellness" not in theirs
+    assert "Rival Wellness" in everyone  # the superuser filters by clinic
+
+
+def test_the_view_on_site_shortcut_does_not_tell_whether_another_clinics_record_exists(
+    signed_in, clinic_b, patient
+):
+    from django.contrib.contenttypes.models import ContentType
+
+    foreign = knee_patient(clinic_b)
+    patients = ContentType.objects.get_for_model(Patient).pk
+    client = signed_in("admin_a")
+
+    theirs = client.get(f"/admin/r/{patients}/{foreign.pk}/")
+    missing = client.get(f"/admin/r/{patients}/999999/")
+    mine = client.get(f"/admin/r/{patients}/{patient.pk}/")
+
+    assert theirs.status_code == missing.status_code == 404
+    assert mine.status_code == 302
+    assert signed_in("superuser").get(f"/admin/r/{patients}/{foreign.pk}/").status_code == 302

@@ -254,3 +254,82 @@ def test_a_restore_of_old_rows_does_not_write_entries(patient):
     for obj in serializers.deserialize("json", data):
         obj.save()
     assert AuditEntry.objects.count() == before
+
+
+def views_of(patient=None, **data):
+    found = AuditEntry.objects.filter(action=ACCESS, additional_data__page__isnull=False)
+    if patient is not None:
+        found = found.filter(patient_id=patient.pk)
+    return found.filter(**{f"additional_data__{key}": value for key, value in data.items()})
+
+
+@pytest.mark.django_db
+def test_every_view_of_a_record_in_the_workspace_is_an_access_event(
+    client, patient, therapist_a, reception_a
+):
+    course = running_course(patient, therapist_a)
+    session = course.sessions.order_by("number").first()
+    client.force_login(therapist_a)
+
+    client.get(reverse("patients:detail", args=[patient.pk]))
+    client.get(reverse("protocols:course", args=[course.pk]))
+    client.get(reverse("protocols:session_record", args=[session.pk]))
+
+    pages = [e.additional_data["page"] for e in views_of(patient).order_by("pk")]
+    assert pages == ["patient", "course", "record form"]
+    for entry in views_of(patient):
+        assert entry.actor == therapist_a and entry.remote_addr == "127.0.0.1"
+        assert entry.clinic_id == patient.clinic_id and entry.timestamp is not None
+
+    client.force_login(reception_a)  # the front desk's contact card is a view too
+    client.get(reverse("patients:detail", args=[patient.pk]))
+    assert views_of(patient, page="contact card").get().actor == reception_a
+
+
+@pytest.mark.django_db
+def test_a_search_records_how_many_it_found_and_not_whom(client, patient, therapist_a):
+    client.force_login(therapist_a)
+
+    client.get(reverse("patients:list"))  # the list without a search: no event
+    client.get(reverse("patients:list"), {"q": "Petr"})
+    client.get(reverse("patients:list"), {"q": "Nobody"})
+
+    searches = list(views_of(page="search").order_by("pk"))
+    assert [e.additional_data["found"] for e in searches] == [1, 0]
+    assert all(e.patient_id is None and e.object_repr == "" for e in searches)
+    assert "Petr" not in str([e.additional_data for e in searches])
+    assert "Olga" not in str([e.additional_data for e in searches])
+
+
+@pytest.mark.django_db
+def test_a_view_costs_one_insert_and_no_read(client, patient, therapist_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(therapist_a)
+    url = reverse("patients:detail", args=[patient.pk])
+    client.get(url)  # content types are cached from here on
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+
+    audit = [q["sql"] for q in queries if "audit_auditentry" in q["sql"]]
+    assert len(audit) == 1 and audit[0].startswith("INSERT")
+    assert not [q for q in queries if q["sql"].startswith('SELECT "django_content_type"')]
+
+
+@pytest.mark.django_db
+def test_opening_a_record_in_the_admin_is_an_access_event(client, patient, therapist_a, admin_a):
+    course = running_course(patient, therapist_a)
+    client.force_login(admin_a)
+
+    assert (
+        client.get(reverse("admin:patients_patient_change", args=[patient.pk])).status_code == 200
+    )
+    assert client.get(reverse("admin:protocols_course_change", args=[course.pk])).status_code == 200
+
+    entries = list(views_of(patient, page="admin").order_by("pk"))
+    assert [e.content_type.model for e in entries] == ["patient", "course"]
+    assert all(e.actor == admin_a for e in entries)
+
+    trail = trail_page(client, patient).content.decode()
+    assert "Viewed the record in the admin" in trail

@@ -160,8 +160,9 @@ def test_the_contact_card_costs_the_same_queries_however_many_appointments(
     running_course(patient, therapist_a, start=today(), cadence_days=1)
 
     # session, user with clinic, permissions, the patient with the clinic, the appointments
-    # with their therapists and rooms, the no-shows and cancellations it counts
-    assert count_queries(client, url) == none == 6
+    # with their therapists and rooms, the no-shows and cancellations it counts; the access
+    # event (one insert)
+    assert count_queries(client, url) == none == 7
 
 
 def test_reading_the_contact_card_leaves_the_trail_a_therapists_read_does(

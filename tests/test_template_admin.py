@@ -824,3 +824,46 @@ def test_the_list_costs_the_same_queries_however_many_courses_use_the_templates(
     # session, user with clinic, permissions, the count with and without filters, the page
     # of templates with their course counts
     assert count_queries(admin_client, CHANGELIST) == one == 6
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ({"templates": 30_000, "steps": 1}, "30000 templates; a file may hold at most 300."),
+        ({"templates": 100, "steps": 60}, "6000 steps in all; a file may hold at most 5000."),
+        (
+            {"templates": 100, "steps": 1, "sections": 60},
+            "6000 handout sections in all; a file may hold at most 5000.",
+        ),
+    ],
+)
+def test_a_file_larger_than_any_library_is_refused_at_once_with_a_message(
+    admin_client, shape, message
+):
+    import time
+
+    step = {"part": "main", "name": "x", "minutes": 1}
+    section = {"title": "x", "body": "x"}
+    template = {
+        "slug": "t",
+        "name": "t",
+        "steps": [step] * shape["steps"],
+        "handout_sections": [section] * shape.get("sections", 0),
+    }
+    document = {
+        "format": exchange.FORMAT,
+        "version": exchange.FORMAT_VERSION,
+        "templates": [dict(template, slug=f"t{n}") for n in range(shape["templates"])],
+    }
+    upload = io.BytesIO(json.dumps(document).encode())
+    upload.name = "huge.json"
+    before = _row_counts()
+
+    started = time.monotonic()
+    response = admin_client.post(f"{CHANGELIST}import/", {"file": upload})
+
+    assert time.monotonic() - started < 5
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert _row_counts() == before

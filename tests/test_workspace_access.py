@@ -193,7 +193,7 @@ RECEPTION_LIST_PAGES = {
     "staff:absences": 403,  # no hours or leave of its own: it gives no sessions
 }
 # Pages of the account and of clinic admins that are not in LIST_PAGES.
-RECEPTION_ACCOUNT_PAGES = {"password_change": 200, "two_factor_setup": 403}
+RECEPTION_ACCOUNT_PAGES = {"password_change": 200, "two_factor_setup": 200}  # offered to all
 
 
 def reception_opens(r):

@@ -27,6 +27,14 @@ DOCUMENTS = {
     "day sheets": gettext_lazy("Opened the day's session sheets"),
 }
 
+PAGES = {
+    "patient": gettext_lazy("Viewed the patient's record"),
+    "contact card": gettext_lazy("Viewed the patient's contact card"),
+    "course": gettext_lazy("Viewed the course"),
+    "record form": gettext_lazy("Opened the form to record a session"),
+    "admin": gettext_lazy("Viewed the record in the admin"),
+}
+
 ACTIONS = {
     AuditEntry.Action.CREATE: gettext_lazy("Created"),
     AuditEntry.Action.UPDATE: gettext_lazy("Changed"),
@@ -97,8 +105,10 @@ def _changes(entries) -> None:
         model = entry.content_type.model_class()
         entry.kind = model._meta.verbose_name if model else entry.content_type.model
         if entry.action == AuditEntry.Action.ACCESS:
-            document = (entry.additional_data or {}).get("document")
-            entry.summary = DOCUMENTS.get(document, ACTIONS[entry.action])
+            data = entry.additional_data or {}
+            entry.summary = DOCUMENTS.get(
+                data.get("document"), PAGES.get(data.get("page"), ACTIONS[entry.action])
+            )
         else:
             entry.summary = ACTIONS.get(entry.action, "")
 

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 import planner
+from audit.trail import record_view
 from core.fields import clock_text
 from front.decorators import clinic_member_required
 from front.forms.courses import (
@@ -164,6 +165,7 @@ def course_preview(request, pk):
 @permission_required("protocols.view_course", raise_exception=True)
 def course_detail(request, pk):
     course = get_course_for_user(request.user, pk)
+    record_view(course, "course", clinic_id=course.patient.clinic_id, patient_id=course.patient_id)
     timed = Session.objects.select_related("room", "therapist").order_by("number")
     prefetch_related_objects([course], Prefetch("sessions", queryset=timed))
     sessions = list(course.sessions.all())
@@ -228,6 +230,12 @@ def session_record(request, pk):
                 _recorded_messages(request, outcome)
                 return redirect(_back(request, course))
     else:
+        record_view(
+            session,
+            "record form",
+            clinic_id=course.patient.clinic_id,
+            patient_id=course.patient_id,
+        )
         form = RecordSessionForm(
             initial={"actual_minutes": session.planned_minutes, "version": course.version}
         )

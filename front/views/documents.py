@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit.trail import record_access
+from clinic.middleware import not_activity
 from documents import handouts, html, jobs, pdf
+from documents.cache import (
+    TooManyRenders,
+    cached_pdf,
+    check_can_render,
+    handout_key,
+    render_slot,
+)
 from documents.calendar import course_calendar
 from front.decorators import clinic_member_required
 from front.views.courses import query_date
@@ -34,12 +42,31 @@ def _document_failed(request, failed: pdf.RenderFailed) -> HttpResponse:
     )
 
 
-def _serve_document(request, render, *, courses, document: str, filename: str) -> HttpResponse:
-    """Render a PDF within its limits and note who opened it, or say why it could not be made."""
+def _too_many(request, refused: TooManyRenders) -> HttpResponse:
+    """The page shown while the user already has as many documents rendering as they may."""
+    return render(
+        request, "protocols/document_failed.html", {"message": refused.message}, status=429
+    )
+
+
+def _serve_document(
+    request, render, *, courses, document: str, filename: str, cache_as=None
+) -> HttpResponse:
+    """Render a PDF within its limits and note who opened it, or say why it could not be made.
+
+    ``cache_as``: (key, html) to serve the PDF of that HTML from the document cache.
+    """
+
+    def rendered():
+        with render_slot(request.user):
+            return render()
+
     try:
-        content = render()
+        content = cached_pdf(*cache_as, rendered) if cache_as is not None else rendered()
     except pdf.RenderFailed as failed:
         return _document_failed(request, failed)
+    except TooManyRenders as refused:
+        return _too_many(request, refused)
     record_access(courses, document)
     return _pdf_response(content, filename)
 
@@ -56,12 +83,14 @@ def _course_for_documents(user, pk) -> Course:
 def course_handout(request, pk):
     """The patient's handout, A4, in the patient's language."""
     course = _course_for_documents(request.user, pk)
+    page = html.handout_html(course)
     return _serve_document(
         request,
-        lambda: pdf.render_document(html.handout_html(course)),
+        lambda: pdf.render_document(page),
         courses=[course],
         document="handout",
         filename=f"handout-{course.pk}.pdf",
+        cache_as=(handout_key(course), page),
     )
 
 
@@ -100,6 +129,10 @@ def day_sheets(request):
         .order_by("course__patient__last_name", "course__patient__first_name", "number")
     )
     if len(sessions) >= settings.PDF_BACKGROUND_FROM:
+        try:
+            check_can_render(request.user)
+        except TooManyRenders as refused:
+            return _too_many(request, refused)
         job = DocumentJob.objects.create(
             clinic=request.user.clinic,
             created_by=request.user,
@@ -155,6 +188,8 @@ def document_job(request, pk):
     if jobs.abandoned(job):  # no worker took it: stop the polling and say so
         jobs.give_up(job)
         job.refresh_from_db()
+    if request.htmx:  # the progress bar polling: not the user at work
+        not_activity(request)
     template = "protocols/_job_progress.html" if request.htmx else "protocols/document_job.html"
     context = {"job": job, "retention_hours": settings.PDF_RETENTION_HOURS}
     return render(request, template, context)

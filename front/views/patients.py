@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from audit.trail import record_view
 from clinic.roles import READS_CLINICAL_RECORDS
 from core.request import posted
 from documents.charts import pain_chart
@@ -70,6 +71,9 @@ def patient_list(request):
     else:
         patients = patients.filter(archived=False)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    if form.is_valid() and (form.cleaned_data["q"].strip() or form.cleaned_data.get("condition")):
+        # A search is on the trail with how many it found (already counted), never whom.
+        record_view(Patient, "search", clinic_id=request.user.clinic_id, found=page.paginator.count)
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return render(
@@ -135,7 +139,9 @@ def patient_archive(request, pk):
 def patient_detail(request, pk):
     patient = get_patient_for_user(request.user, pk)
     if not request.user.has_perm(READS_CLINICAL_RECORDS):
+        record_view(patient, "contact card", clinic_id=patient.clinic_id, patient_id=patient.pk)
         return _contact_card(request, patient)
+    record_view(patient, "patient", clinic_id=patient.clinic_id, patient_id=patient.pk)
     courses = list(
         Course.objects.filter(patient=patient)
         .select_related("therapist")
