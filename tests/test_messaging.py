@@ -27,6 +27,13 @@ pytestmark = pytest.mark.django_db
 LINK = re.compile(r"https?://[^\s]+/r/[^\s]+/")
 
 
+@pytest.fixture(autouse=True)
+def mail_server(settings):
+    """As if EMAIL_URL named a mail server (the test settings name none); pytest-django keeps the
+    mail in ``mail.outbox``."""
+    settings.MAIL_CONFIGURED = True
+
+
 def consenting(clinic, *, channel="email", language="en", **kwargs):
     return knee_patient(
         clinic,
