@@ -235,9 +235,16 @@ MAIL_CONFIGURED = bool(EMAIL_URL)
 if EMAIL_URL:
     globals().update(env.email_url_config(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@localhost")
+# A mail server that accepts the connection and then hangs must not hold a worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address patients reach the site at, for the links in their messages (no trailing slash).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+if not DEBUG and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "SITE_URL must be the https:// address patients reach the site at when DEBUG is off "
+        "(the links in their reminders point there), e.g. SITE_URL=https://clinic.example.org."
+    )
 # "Forgot your password?" by mail (clinic/password_reset.py): on when mail can be sent, unless
 # DJANGO_PASSWORD_RESET=0; each address may ask PASSWORD_RESET_LIMIT times an hour.
 PASSWORD_RESET_ENABLED = env.bool("DJANGO_PASSWORD_RESET", default=MAIL_CONFIGURED)

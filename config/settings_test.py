@@ -10,6 +10,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-" + "x" * 48)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("HUEY_IMMEDIATE", "1")
+os.environ.setdefault("SITE_URL", "https://clinic.example.org")
 os.environ.setdefault("DOCUMENT_CACHE_DIR", "")  # rendered documents in memory, per process
 
 from config.settings import *  # noqa: F403

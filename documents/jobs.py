@@ -10,16 +10,17 @@ already finished is left alone.
 """
 
 import logging
+import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from documents import handouts, html, pdf
 from protocols.models import DocumentJob, Session
@@ -63,43 +64,80 @@ def day_sessions(ids):
     return sorted(sessions, key=lambda s: order[s.pk])
 
 
-def _update(job_id: int, **fields) -> int:
-    return DocumentJob.objects.filter(pk=job_id).update(updated_at=timezone.now(), **fields)
+def _mine(job_id: int, attempt: int):
+    """The job's row while this try still owns it: a try run again by the sweep (a new attempt
+    number) fences off the older one, whose late writes then change nothing."""
+    return DocumentJob.objects.filter(pk=job_id, status=DocumentJob.RUNNING, attempts=attempt)
+
+
+class _Heartbeat:
+    """Beats every ``PDF_STALL_SECONDS / 4`` from a thread of its own while a try runs, so a job
+    waiting for a rendering process (shared with other jobs) is never taken for a dead one."""
+
+    def __init__(self, job_id: int, attempt: int):
+        self.job_id, self.attempt = job_id, attempt
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"pdf-beat-{job_id}")
+
+    def _beat(self):
+        try:
+            while not self.stop.wait(max(settings.PDF_STALL_SECONDS / 4, 0.5)):
+                _mine(self.job_id, self.attempt).update(updated_at=timezone.now())
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        if not HUEY.immediate:  # in-process runs (tests) are never swept while they run
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=5)
 
 
 def run(job_id: int) -> None:
-    """Render the job's PDF (one try). Does nothing for a job that is finished already."""
-    claimed = DocumentJob.objects.filter(pk=job_id, status__in=DocumentJob.UNFINISHED).update(
+    """Render the job's PDF (one try). Only a waiting job is taken, so a job finished, failed or
+    being rendered by another try is left alone."""
+    claimed = DocumentJob.objects.filter(pk=job_id, status=DocumentJob.PENDING).update(
         status=DocumentJob.RUNNING, attempts=F("attempts") + 1, updated_at=timezone.now()
     )
     if not claimed:
         return
     job = DocumentJob.objects.get(pk=job_id)
+    mine = _mine(job_id, job.attempts)
     try:
-        sessions = day_sessions(job.session_ids)
+        with _Heartbeat(job_id, job.attempts):
+            sessions = day_sessions(job.session_ids)
 
-        def progress(done, total):  # the heartbeat
-            _update(job_id, done=done, total=total)
+            def progress(done, total):
+                mine.update(done=done, total=total, updated_at=timezone.now())
 
-        document = html.day_sheets_pdf(sessions, language=job.language, progress=progress)
-        DocumentJob.objects.filter(pk=job_id, status=DocumentJob.RUNNING).update(
+            document = html.day_sheets_pdf(sessions, language=job.language, progress=progress)
+        mine.update(
             status=DocumentJob.DONE, pdf=document, done=len(sessions), updated_at=timezone.now()
         )
     except pdf.RenderFailed as failed:
         with translation.override(job.language):
             error = str(failed.message)
-        _update(job_id, status=DocumentJob.FAILED, error=error)
+        mine.update(status=DocumentJob.FAILED, error=error, updated_at=timezone.now())
     except Exception:
         log.exception("PDF job %s failed", job_id)
         with translation.override(job.language):
             error = _("The document could not be rendered.")
-        _update(job_id, status=DocumentJob.FAILED, error=error)
+        mine.update(status=DocumentJob.FAILED, error=error, updated_at=timezone.now())
+
+
+# A job still waiting may only be behind others in the queue: it counts as lost after longer.
+WAITING_PATIENCE = 5
 
 
 def _stalled(now: datetime):
+    beat = timedelta(seconds=settings.PDF_STALL_SECONDS)
     return DocumentJob.objects.filter(
-        status__in=DocumentJob.UNFINISHED,
-        updated_at__lt=now - timedelta(seconds=settings.PDF_STALL_SECONDS),
+        Q(status=DocumentJob.RUNNING, updated_at__lt=now - beat)
+        | Q(status=DocumentJob.PENDING, updated_at__lt=now - beat * WAITING_PATIENCE)
     )
 
 
@@ -112,21 +150,23 @@ def give_up(job: DocumentJob) -> None:
 
 
 def sweep(now: datetime | None = None) -> dict:
-    """Run again the jobs a dead worker left, give up on those tried too often, and delete the
-    PDFs kept longer than the retention period. Returns what it did, for the log."""
+    """Run again the jobs a dead worker left (or whose task was lost), give up on those tried
+    too often, and delete the PDFs kept longer than the retention period. Returns what it did.
+
+    A job running without a heartbeat lost its worker; a job still waiting lost its task. Either
+    way the try counts, so a job whose task keeps failing before it starts is given up too."""
     now = now or timezone.now()
     rerun = gave_up = 0
-    for job in _stalled(now).only("pk", "attempts", "language", "updated_at"):
-        if job.attempts >= settings.PDF_JOB_ATTEMPTS:
+    for job in _stalled(now).only("pk", "attempts", "status", "language", "updated_at"):
+        lost = job.attempts + (job.status == DocumentJob.PENDING)
+        if lost >= settings.PDF_JOB_ATTEMPTS:
             give_up(job)
             gave_up += 1
             continue
         # Claimed by its heartbeat: of two sweeps, only one re-queues the job.
-        if (
-            DocumentJob.objects.filter(pk=job.pk, updated_at=job.updated_at)
-            .filter(status__in=DocumentJob.UNFINISHED)
-            .update(status=DocumentJob.PENDING, updated_at=now)
-        ):
+        if DocumentJob.objects.filter(
+            pk=job.pk, status=job.status, updated_at=job.updated_at
+        ).update(status=DocumentJob.PENDING, attempts=lost, updated_at=now):
             start(job)
             rerun += 1
     expired = DocumentJob.objects.filter(
@@ -144,5 +184,7 @@ def abandoned(job: DocumentJob, now: datetime | None = None) -> bool:
     if job.status not in DocumentJob.UNFINISHED:
         return False
     now = now or timezone.now()
-    patience = timedelta(seconds=settings.PDF_STALL_SECONDS * (settings.PDF_JOB_ATTEMPTS + 1))
+    patience = timedelta(
+        seconds=settings.PDF_STALL_SECONDS * (settings.PDF_JOB_ATTEMPTS + 1) * WAITING_PATIENCE
+    )
     return job.updated_at < now - patience

@@ -17,11 +17,13 @@ class Message(models.Model):
     The outbox keeps every message; a failed one can be retried by a clinic admin."""
 
     QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+    OBSOLETE = "obsolete"  # no longer true when it was to go out (the session moved, no consent)
     STATUS_CHOICES = [
         (QUEUED, _("queued")),
         (SENDING, _("sending")),
         (SENT, _("sent")),
         (FAILED, _("failed")),
+        (OBSOLETE, _("not sent: out of date")),
     ]
     REMINDER, HANDOUT = "reminder", "handout"
     KIND_CHOICES = [(REMINDER, _("reminder")), (HANDOUT, _("handout"))]
@@ -38,6 +40,8 @@ class Message(models.Model):
     course = models.ForeignKey(
         Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
     )
+    # The session's time the reminder speaks of: a reminder is sent only while it is still true.
+    session_starts_at = models.DateTimeField(null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=KIND_CHOICES)
     channel = models.CharField(_("by"), max_length=10, choices=CHANNEL_CHOICES)
     to = models.CharField(_("to"), max_length=254)
@@ -71,7 +75,8 @@ class Message(models.Model):
 
 class PatientLink(models.Model):
     """A confirm or cancel link of one reminder: single use, void at the session's start or
-    once the session has moved. Only a hash of its key is stored."""
+    once the session has moved to another time. Only a hash of its key is stored, and the sent
+    message's copy of the links is blanked out once it has gone."""
 
     CONFIRM, CANCEL = "confirm", "cancel"
     ACTION_CHOICES = [(CONFIRM, _("confirm")), (CANCEL, _("cancel"))]
@@ -79,8 +84,7 @@ class PatientLink(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="links")
     action = models.CharField(max_length=10, choices=ACTION_CHOICES)
     key_hash = models.CharField(max_length=64, unique=True)
-    revision = models.PositiveIntegerField()
-    expires_at = models.DateTimeField()
+    expires_at = models.DateTimeField()  # the session's start when the link was made
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -13,9 +13,11 @@ crash, never remind twice. A move clears the mark (``protocols``), and the new t
 
 import hashlib
 import logging
+import re
 import secrets
+import smtplib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core import mail, signing
@@ -29,7 +31,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from audit.context import acting_as
 from audit.models import AuditEntry
@@ -50,6 +52,9 @@ SENDING_GIVEN_UP = timedelta(minutes=10)  # a row "sending" this long lost its w
 QUEUED_LOST = timedelta(minutes=5)  # a row "queued" this long lost its task
 CANCEL_REASON = gettext_lazy("Cancelled by the patient with the reminder's link.")
 PATIENT_ACTOR = "patient (reminder link)"
+CHANGED = gettext_lazy(
+    "This session has changed since the reminder was sent. Please call the clinic."
+)
 
 
 # --- Handing rows to the worker ------------------------------------------------------------
@@ -73,11 +78,7 @@ def new_link(session: Session, action: str) -> str:
     The token carries no patient data: a random key and its signature."""
     key = secrets.token_urlsafe(18)
     PatientLink.objects.create(
-        session=session,
-        action=action,
-        key_hash=_hash(key),
-        revision=session.revision,
-        expires_at=session.starts_at,
+        session=session, action=action, key_hash=_hash(key), expires_at=session.starts_at
     )
     return signing.Signer(salt=LINK_SALT).sign(key)
 
@@ -118,23 +119,27 @@ def check_link(token: str, *, lock: bool = False) -> PatientLink:
         raise LinkRefused(_("This session is already cancelled."), link)
     if timezone.now() >= link.expires_at:
         raise LinkRefused(_("This session has already started, so the link no longer works."), link)
-    if session.revision != link.revision or session.status != Session.PLANNED:
+    if session.starts_at != link.expires_at or session.status != Session.PLANNED:
         raise LinkRefused(
-            _("This session has changed since the reminder was sent. Please call the clinic."),
+            str(CHANGED),
             link,
         )
     return link
 
 
 def when(session: Session) -> dict:
-    """The clinic, day and time of ``session`` as a patient reads them (active language)."""
+    """The clinic, day and time of ``session`` as a patient reads them (active language); a
+    session that has lost its time (re-planned without one) shows its day only."""
     clinic = session.course.patient.clinic
-    local = session.starts_at.astimezone(booking.zone(clinic))
+    day, clock = session.date, ""
+    if session.starts_at is not None:
+        local = session.starts_at.astimezone(booking.zone(clinic))
+        day, clock = local.date(), time_format(local.time())
     return {
         "clinic": clinic,
-        "weekday": date_format(local.date(), "l"),
-        "day": date_format(local.date(), "DATE_FORMAT"),
-        "time": time_format(local.time()),
+        "weekday": date_format(day, "l"),
+        "day": date_format(day, "DATE_FORMAT"),
+        "time": clock,
     }
 
 
@@ -155,9 +160,14 @@ def use_link(token: str, *, address: str | None) -> LinkUsed:
         PatientLink.objects.filter(pk=link.pk).update(used_at=now)
         course = session.course
         if link.action == PatientLink.CONFIRM:
-            Session.objects.filter(
-                pk=session.pk, status=Session.PLANNED, revision=link.revision
+            confirmed = Session.objects.filter(
+                pk=session.pk, status=Session.PLANNED, starts_at=link.expires_at
             ).update(confirmed_at=now)
+            if not confirmed:  # moved meanwhile: nothing to confirm, the link stays unused
+                raise LinkRefused(
+                    str(CHANGED),
+                    link,
+                )
             log_rows(
                 [(session, AuditEntry.Action.UPDATE, {"confirmed_at": (None, now)})],
                 clinic_id=course.patient.clinic_id,
@@ -193,18 +203,25 @@ def _reminder(session: Session, *, channel: str) -> tuple[str, str]:
     return subject, body.strip() + "\n"
 
 
+LAST_CALL = timedelta(hours=2)  # no reminder for a session starting sooner than this
+MORNING = time(7, 0)  # a reminder that missed its evening goes out from then, never at night
+
+
 def due_reminders(clinic: Clinic, now: datetime):
-    """The sessions of ``clinic`` to remind at ``now``: tomorrow's (the clinic's day), once the
-    clinic's reminder time has come, with a time, for patients who agreed to messages."""
+    """The sessions of ``clinic`` to remind at ``now``, for patients who agreed to messages:
+    tomorrow's (the clinic's day) once the clinic's reminder time has come, and today's that
+    missed theirs (the worker was down, or the session was booked today) while they are at
+    least ``LAST_CALL`` away."""
     local = now.astimezone(booking.zone(clinic))
-    if local.time() < clinic.reminder_time:
-        return Session.objects.none()
+    days = [local.date()] if local.time() >= MORNING else []
+    if local.time() >= clinic.reminder_time:
+        days.append(local.date() + timedelta(days=1))
     return (
         Session.objects.filter(
             course__patient__clinic=clinic,
-            date=local.date() + timedelta(days=1),
+            date__in=days,
             status=Session.PLANNED,
-            starts_at__isnull=False,
+            starts_at__gte=now + LAST_CALL,
             reminder_sent_at__isnull=True,
             course__patient__archived=False,
             course__patient__contact_consent_on__isnull=False,
@@ -239,6 +256,7 @@ def queue_reminders(now: datetime | None = None) -> int:
                     clinic=clinic,
                     patient=patient,
                     session=session,
+                    session_starts_at=session.starts_at,
                     course=session.course,
                     kind=Message.REMINDER,
                     channel=patient.contact_preference,
@@ -330,14 +348,44 @@ def _send(message: Message) -> None:
     email.send()
 
 
+MAX_ATTEMPTS = 3  # tries of a message whose mail server or SMS service was unreachable
+TRANSIENT = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
+LINK_TEXT = re.compile(r"\S+/r/\S+/")
+
+
+def out_of_date(message: Message, now: datetime | None = None) -> str:
+    """Why ``message`` should no longer go out ("" when it still should): the patient withdrew
+    consent or changed address; a reminder's session moved, was cancelled or is about to start."""
+    patient = Patient.objects.get(pk=message.patient_id)
+    if patient.message_address != message.to or patient.contact_preference != message.channel:
+        return _("The patient's consent or address changed since it was queued.")
+    if message.kind != Message.REMINDER:
+        return ""
+    session = Session.objects.filter(pk=message.session_id).only("status", "starts_at").first()
+    if session is None or session.status != Session.PLANNED:
+        return _("The session is no longer planned.")
+    if session.starts_at != message.session_starts_at:
+        return _("The session moved to another time; its new time gets its own reminder.")
+    if session.starts_at < (now or timezone.now()) + LAST_CALL:
+        return _("The session starts too soon for a reminder.")
+    return ""
+
+
 def deliver(message_id: int) -> bool:
-    """Send one queued message; True when this call sent it. Safe to run twice."""
+    """Send one queued message if it is still true; True when this call sent it. Safe to run
+    twice: the row is claimed (queued → sending) before anything is sent. An unreachable server
+    puts it back in the queue for the sweep (at most ``MAX_ATTEMPTS`` tries); any other error
+    fails it with the service's words for the admin."""
     claimed = Message.objects.filter(pk=message_id, status=Message.QUEUED).update(
         status=Message.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
     )
     if not claimed:
         return False
     message = Message.objects.get(pk=message_id)
+    stale = out_of_date(message)
+    if stale:
+        _finish(message_id, Message.OBSOLETE, error=stale, body=LINK_TEXT.sub("[…]", message.body))
+        return False
     try:
         _send(message)
     except NotSent as refused:
@@ -346,10 +394,18 @@ def deliver(message_id: int) -> bool:
     except Exception as failed:  # the service's own words, for the admin who retries
         log.warning("Message %s failed: %s", message_id, failed)
         with translation.override(settings.LANGUAGE_CODE):
-            error = _("Sending failed: %(error)s") % {"error": failed}
-        _finish(message_id, Message.FAILED, error=error[:500])
+            error = (_("Sending failed: %(error)s") % {"error": failed})[:500]
+        again = isinstance(failed, TRANSIENT) and message.attempts < MAX_ATTEMPTS
+        _finish(message_id, Message.QUEUED if again else Message.FAILED, error=error)
         return False
-    _finish(message_id, Message.SENT, sent_at=timezone.now())
+    # The links work from the patient's copy; the outbox's copy keeps none.
+    _finish(
+        message_id,
+        Message.SENT,
+        sent_at=timezone.now(),
+        error="",
+        body=LINK_TEXT.sub("[…]", message.body),
+    )
     return True
 
 
@@ -358,10 +414,19 @@ def _finish(message_id: int, status: str, **fields) -> None:
 
 
 def retry(*, message: Message) -> None:
-    """Queue a failed message again (a clinic admin's retry)."""
+    """Queue a failed message again (a clinic admin's retry), if it is still true."""
+    stale = out_of_date(message)
+    if stale:
+        Message.objects.filter(pk=message.pk, status=Message.FAILED).update(
+            status=Message.OBSOLETE,
+            error=stale,
+            body=LINK_TEXT.sub("[…]", message.body),
+            updated_at=timezone.now(),
+        )
+        raise ValidationError(_("Not sent again: %(reason)s") % {"reason": stale})
     with transaction.atomic():
         updated = Message.objects.filter(pk=message.pk, status=Message.FAILED).update(
-            status=Message.QUEUED, error="", updated_at=timezone.now()
+            status=Message.QUEUED, error="", attempts=0, updated_at=timezone.now()
         )
         if not updated:
             raise ValidationError(_("Only a failed message can be sent again."))
@@ -393,13 +458,14 @@ def sweep(now: datetime | None = None) -> dict:
 # --- The worker's tasks (messaging/tasks.py lists them for Huey's consumer) ------------------
 
 
-@db_task(retries=2, retry_delay=60)
+@db_task()
 def deliver_message(message_id: int) -> None:
     deliver(message_id)
 
 
+# No lock_task: a lock left by a killed worker would stop every later run, and each session is
+# claimed by its own conditional update anyway.
 @db_periodic_task(crontab(minute="*/5"))
-@lock_task("queue-reminders")
 def queue_reminders_task() -> None:
     queue_reminders()
 

@@ -303,7 +303,7 @@ def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> int:
     clinic = course.patient.clinic
     rooms = booking.rooms_by_name(clinic)
     booking.lock_the_book(clinic)
-    trail = []
+    trail, new_times = [], []
     for row, planned in zip(rows, plan.sessions, strict=False):
         moved = ["date", "planned_minutes", "starts_at", "ends_at", "room_id"]
         before = {name: getattr(row, name) for name in [*moved, "status"]}
@@ -315,7 +315,7 @@ def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> int:
         before["therapist_id"] = row.therapist_id
         row.therapist_id = course.therapist_id
         if any(before[name] != getattr(row, name) for name in moved[:-1]):
-            row.reminder_sent_at = row.confirmed_at = None  # a new time, a new reminder
+            new_times.append(row.pk)
         if any(before[name] != getattr(row, name) for name in moved):
             row.revision += 1
         changes = {
@@ -326,8 +326,10 @@ def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> int:
         if changes:
             trail.append((row, AuditEntry.Action.UPDATE, changes))
     fields = ["date", "planned_minutes", "status", "revision", "starts_at", "ends_at", "room"]
-    fields += ["therapist", "reminder_sent_at", "confirmed_at"]
-    booking.save_bookings(clinic, rows, fields=fields)
+    booking.save_bookings(clinic, rows, fields=[*fields, "therapist"])
+    # A new time gets its own reminder. Cleared by an update of its own rather than written back
+    # from the rows read above, so a reminder claimed meanwhile for an unmoved session stays.
+    Session.objects.filter(pk__in=new_times).update(reminder_sent_at=None, confirmed_at=None)
     extra = plan.sessions[len(rows) :]
     if extra:
         booking.save_bookings(

@@ -49,6 +49,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "bench-only-secret-key-" + "k" * 48,
     "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+    "SITE_URL": "https://clinic.example.org",
     # Loopback is plain HTTP: no redirect to HTTPS, cookies not limited to HTTPS.
     "DJANGO_SECURE_SSL_REDIRECT": "0",
     "DJANGO_SECURE_COOKIES": "0",

@@ -230,6 +230,7 @@ def production(tmp_path):
         DJANGO_SECRET_KEY=SECRET,
         DJANGO_ALLOWED_HOSTS="clinic.example.org",
         DJANGO_CSRF_TRUSTED_ORIGINS="https://clinic.example.org",
+        SITE_URL="https://clinic.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         HUEY_SQLITE_PATH=str(tmp_path / "tasks.sqlite3"),
         PYTHONUNBUFFERED="1",

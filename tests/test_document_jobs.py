@@ -85,7 +85,7 @@ def test_a_job_no_worker_takes_stops_the_polling_with_a_message(
     url = reverse("protocols:document_job", args=[job.pk])
     assert "every 1s" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
 
-    late = timezone.now() - timedelta(seconds=settings.PDF_STALL_SECONDS * 10)
+    late = timezone.now() - timedelta(seconds=settings.PDF_STALL_SECONDS * 100)
     DocumentJob.objects.filter(pk=job.pk).update(updated_at=late)
     text = client.get(url, HTTP_HX_REQUEST="true").content.decode()
 
@@ -125,6 +125,41 @@ def test_running_a_finished_job_again_changes_nothing(clinic_a, therapist_a, cou
 
     job.refresh_from_db()
     assert bytes(job.pdf) == b"%PDF-1" and job.attempts == 0
+
+
+@pytest.mark.django_db
+def test_a_job_being_rendered_is_not_taken_by_a_second_try(clinic_a, therapist_a, course):
+    job = job_for(clinic_a, therapist_a, course, status=DocumentJob.RUNNING, attempts=1)
+
+    jobs.run(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.pdf) == (DocumentJob.RUNNING, 1, None)
+
+
+@pytest.mark.django_db
+def test_a_try_the_sweep_replaced_cannot_overwrite_the_new_one(clinic_a, therapist_a, course):
+    job = job_for(clinic_a, therapist_a, course, status=DocumentJob.RUNNING, attempts=2)
+
+    jobs._mine(job.pk, attempt=1).update(status=DocumentJob.FAILED, error="late")
+
+    job.refresh_from_db()
+    assert (job.status, job.error) == (DocumentJob.RUNNING, "")
+
+
+@pytest.mark.django_db
+def test_a_job_whose_task_keeps_getting_lost_is_given_up(
+    clinic_a, therapist_a, course, settings, django_capture_on_commit_callbacks
+):
+    job = job_for(clinic_a, therapist_a, course)  # waiting; its task never runs
+    long_ago = timezone.now() - timedelta(days=1)
+    for _sweep in range(settings.PDF_JOB_ATTEMPTS):
+        DocumentJob.objects.filter(pk=job.pk).update(updated_at=long_ago)
+        with django_capture_on_commit_callbacks(execute=False):
+            jobs.sweep()
+
+    job.refresh_from_db()
+    assert job.status == DocumentJob.FAILED
 
 
 # --- A real worker, killed mid-job ----------------------------------------------------------
@@ -222,7 +257,9 @@ def test_a_worker_killed_mid_job_leaves_it_for_the_sweep_which_finishes_it(tmp_p
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=30)
         log.close()
-    assert final[0] == "done" and final[1] == final[2] == total and final[3] == 2
+    # attempts: the killed try, the one that finished (and a try the new worker's first sweep
+    # may have counted for the job waiting in its queue)
+    assert final[0] == "done" and final[1] == final[2] == total and final[3] >= 2
     with sqlite3.connect(database) as db:
         (size,) = db.execute(
             "SELECT length(pdf) FROM protocols_documentjob WHERE id = ?", (pk,)

@@ -3,7 +3,7 @@ the handout by email and the outbox, as the clinic and its patients see them."""
 
 import html
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from clinic.models import RECEPTION
+from clinic.models import RECEPTION, Clinic
 from messaging import services
 from messaging.models import Message, PatientLink
+from patients.models import Patient
 from planner.schedule import parse_time
 from protocols import booking
 from protocols.models import Session
@@ -171,11 +172,86 @@ def test_each_session_is_reminded_once_however_often_the_task_runs(
 def test_no_message_goes_without_consent_or_to_an_archived_patient(
     clinic_a, therapist_a, hours, django_capture_on_commit_callbacks
 ):
-    silent = knee_patient(clinic_a, email="no@example.org", contact_preference="email")
-    session = first(timed_course(silent, therapist_a))
+    no_date = knee_patient(clinic_a, email="no@example.org", contact_preference="email")
+    said_none = consenting(clinic_a, last_name="Nikolaeva", email="none@example.org")
+    archived = consenting(clinic_a, last_name="Arkhipova", email="old@example.org")
+    sessions = [first(timed_course(p, therapist_a)) for p in (no_date, said_none, archived)]
+    Patient.objects.filter(pk=said_none.pk).update(contact_preference="none")
+    Patient.objects.filter(pk=archived.pk).update(archived=True)
 
-    assert remind(session, django_capture_on_commit_callbacks) == 0
+    for session in sessions:
+        remind(session, django_capture_on_commit_callbacks)
+
     assert mail.outbox == [] and not Message.objects.exists()
+
+
+def test_a_reminder_follows_the_clinics_own_day_not_utcs(
+    clinic_a, therapist_a, hours, django_capture_on_commit_callbacks
+):
+    # 18:05 in Los Angeles is already the next day in UTC: the reminder is still for tomorrow's
+    # session in Los Angeles, and none goes at 17:55 there.
+    Clinic.objects.filter(pk=clinic_a.pk).update(time_zone="America/Los_Angeles")
+    clinic_a.refresh_from_db()
+    session = first(timed_course(consenting(clinic_a), therapist_a))
+    assert session.starts_at.astimezone(booking.zone(clinic_a)).strftime("%H:%M") == "10:30"
+
+    assert remind(session, django_capture_on_commit_callbacks, minute=17 * 60 + 55) == 0
+    assert evening_before(session).astimezone(UTC).date() == session.date
+    assert remind(session, django_capture_on_commit_callbacks) == 1
+    assert "10:30" in mail.outbox[0].subject
+
+
+def test_a_session_that_missed_its_evening_is_reminded_that_morning_not_at_night(
+    clinic_a, therapist_a, hours, django_capture_on_commit_callbacks
+):
+    session = first(timed_course(consenting(clinic_a), therapist_a))
+
+    at = lambda minute: booking.aware(clinic_a, session.date, minute)  # noqa: E731
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.queue_reminders(now=at(60)) == 0  # 01:00: not at night
+        assert services.queue_reminders(now=at(7 * 60 + 30)) == 1  # 07:30, 3 hours before
+    assert len(mail.outbox) == 1
+
+
+def test_no_reminder_for_a_session_starting_within_two_hours(
+    clinic_a, therapist_a, hours, django_capture_on_commit_callbacks
+):
+    session = first(timed_course(consenting(clinic_a), therapist_a))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.queue_reminders(now=booking.aware(clinic_a, session.date, 9 * 60))
+    assert mail.outbox == []
+
+
+def test_a_sent_reminders_copy_in_the_outbox_keeps_no_working_link(
+    clinic_a, therapist_a, hours, django_capture_on_commit_callbacks
+):
+    session = first(timed_course(consenting(clinic_a), therapist_a))
+    remind(session, django_capture_on_commit_callbacks)
+
+    assert len(LINK.findall(mail.outbox[0].body)) == 2
+    assert "/r/" not in Message.objects.get().body
+
+
+def test_an_unreachable_mail_server_is_tried_again_then_the_message_fails(
+    clinic_a, therapist_a, hours, monkeypatch, django_capture_on_commit_callbacks
+):
+    session = first(timed_course(consenting(clinic_a), therapist_a))
+
+    def refused(*args, **kwargs):
+        raise ConnectionRefusedError("Connection refused")
+
+    monkeypatch.setattr(mail.EmailMessage, "send", refused)
+    remind(session, django_capture_on_commit_callbacks)
+    message = Message.objects.get()
+    assert (message.status, message.attempts) == (Message.QUEUED, 1)
+    assert "Connection refused" in message.error
+
+    for _try in range(services.MAX_ATTEMPTS - 1):
+        Message.objects.update(updated_at=timezone.now() - timedelta(minutes=10))
+        with django_capture_on_commit_callbacks(execute=True):
+            services.sweep()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.FAILED, services.MAX_ATTEMPTS)
 
 
 def test_a_russian_patient_gets_the_reminder_in_russian(
@@ -305,9 +381,66 @@ def test_the_link_page_speaks_the_patients_language(
     assert "Отменить этот сеанс" in client.get(path_of(links["cancel"])).content.decode()
 
 
+def test_a_failed_reminder_is_not_sent_again_once_its_session_has_moved(
+    client,
+    clinic_a,
+    therapist_a,
+    admin_a,
+    hours,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    from protocols.moving import move_session
+
+    settings.MAIL_CONFIGURED = False
+    session = first(timed_course(consenting(clinic_a), therapist_a))
+    remind(session, django_capture_on_commit_callbacks)
+    move_session(session=session, user=therapist_a, day=session.date, start=parse_time("14:00"))
+    settings.MAIL_CONFIGURED = True
+
+    client.force_login(admin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reverse("outbox_retry", args=[Message.objects.get().pk]), follow=True)
+
+    assert "moved to another time" in html.unescape(page.content.decode())
+    assert mail.outbox == []
+    assert Message.objects.get().status == Message.OBSOLETE
+
+
+def test_a_queued_reminder_of_a_session_put_on_hold_is_not_sent(
+    clinic_a, therapist_a, hours, django_capture_on_commit_callbacks
+):
+    session = first(timed_course(consenting(clinic_a), therapist_a))
+    with django_capture_on_commit_callbacks(execute=False):  # the task is lost
+        services.queue_reminders(now=evening_before(session))
+    Session.objects.filter(pk=session.pk).update(status=Session.ON_HOLD)
+    Message.objects.update(updated_at=timezone.now() - timedelta(minutes=10))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep()
+
+    assert mail.outbox == []
+    message = Message.objects.get()
+    assert message.status == Message.OBSOLETE and "no longer planned" in message.error
+
+
+def test_an_old_link_of_a_session_that_lost_its_time_says_so(
+    client, clinic_a, therapist_a, hours, django_capture_on_commit_callbacks
+):
+    session = first(timed_course(consenting(clinic_a), therapist_a))
+    remind(session, django_capture_on_commit_callbacks)
+    Session.objects.filter(pk=session.pk).update(starts_at=None, ends_at=None)
+
+    page = client.get(path_of(links_of(mail.outbox[0])["confirm"]))
+
+    assert page.status_code == 410 and "has changed" in page.content.decode()
+
+
 def test_a_link_is_void_once_the_session_starts_or_moves_and_when_tampered_with(
     client, clinic_a, therapist_a, hours, django_capture_on_commit_callbacks
 ):
+    from protocols.moving import move_session
+
     session = first(timed_course(consenting(clinic_a), therapist_a))
     remind(session, django_capture_on_commit_callbacks)
     url = path_of(links_of(mail.outbox[0])["confirm"])
@@ -315,11 +448,12 @@ def test_a_link_is_void_once_the_session_starts_or_moves_and_when_tampered_with(
     tampered = client.get(url[:-3] + "xx/")
     assert tampered.status_code == 410 and "not valid" in tampered.content.decode()
 
-    Session.objects.filter(pk=session.pk).update(revision=session.revision + 1)
+    move_session(session=session, user=therapist_a, day=session.date, start=parse_time("14:00"))
     moved = client.get(url)
     assert moved.status_code == 410 and "has changed" in moved.content.decode()
 
-    Session.objects.filter(pk=session.pk).update(revision=session.revision)
+    move_session(session=session, user=therapist_a, day=session.date, start=parse_time("10:30"))
+    assert client.get(url).status_code == 200  # back at the time the link speaks of
     PatientLink.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     late = client.get(url)
     assert late.status_code == 410 and "already started" in late.content.decode()
@@ -348,6 +482,8 @@ def test_moving_a_session_clears_its_reminder_and_confirmation(
 
     session.refresh_from_db()
     assert session.reminder_sent_at is None and session.confirmed_at is None
+    remind(session, django_capture_on_commit_callbacks)  # the new time gets its own reminder
+    assert len(mail.outbox) == 2 and "14:00" in mail.outbox[1].subject
 
 
 # --- The handout by email, the outbox -------------------------------------------------------

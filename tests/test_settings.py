@@ -11,6 +11,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "k3y-" + "a1B2c3D4e5F6g7H8" * 4,
     "DJANGO_ALLOWED_HOSTS": "clinic.example.org",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://clinic.example.org",
+    "SITE_URL": "https://clinic.example.org",
 }
 
 
