@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "documents",
     "front",
     "ops",
+    "reports",
+    "interop",
     "audit",
 ]
 
