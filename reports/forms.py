@@ -50,15 +50,19 @@ class ReportFilterForm(forms.Form):
         values = {"start": first.isoformat(), "end": today.isoformat()}
         values.update({k: v for k, v in data.items() if v != "" or k not in values})
         super().__init__(values)
-        self.fields["template"].choices = [("", _("Any template"))] + sorted(
+        names = sorted(
             ((t.pk, localized(t, "name")) for t in templates.values()), key=lambda c: c[1]
         )
+        self.fields["template"].choices = [("", _("Any template")), *names]
         staff = bookable_staff(clinic.pk).order_by("last_name", "first_name", "pk")
-        self.fields["therapist"].choices = [("", _("Any therapist"))] + [
-            (pk, f"{first_name} {last_name}".strip() or username)
-            for pk, first_name, last_name, username in staff.values_list(
-                "pk", "first_name", "last_name", "username"
-            )
+        self.fields["therapist"].choices = [
+            ("", _("Any therapist")),
+            *(
+                (pk, f"{first_name} {last_name}".strip() or username)
+                for pk, first_name, last_name, username in staff.values_list(
+                    "pk", "first_name", "last_name", "username"
+                )
+            ),
         ]
 
     def clean(self):

@@ -20,8 +20,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
-from django.db.models import Subquery, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 
 import planner
 from clinic.models import Absence, ClosedDate, Room, WorkingHours

@@ -98,7 +98,7 @@ def reports_page(request):
 @login_required
 @permission_required(RUNS_THE_CLINIC, raise_exception=True)
 def report_csv(request, table):
-    form, report = _report(request)
+    _form, report = _report(request)
     if report is None:
         raise Http404(_("The filters are not valid."))
     by_slug = tables.all_tables(report)
