@@ -6,10 +6,9 @@ from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.selectors import bookable_staff
 from core.texts import localized
 from patients.models import Condition
-from reports.selectors import LONGEST_PERIOD_DAYS, Filters
+from reports.selectors import LONGEST_PERIOD_DAYS, Filters, staff_names
 
 
 class DateInput(forms.DateInput):
@@ -54,14 +53,12 @@ class ReportFilterForm(forms.Form):
             ((t.pk, localized(t, "name")) for t in templates.values()), key=lambda c: c[1]
         )
         self.fields["template"].choices = [("", _("Any template")), *names]
-        staff = bookable_staff(clinic.pk).order_by("last_name", "first_name", "pk")
+        self.staff = staff_names(clinic.pk)  # the report's hours are counted for them too
         self.fields["therapist"].choices = [
             ("", _("Any therapist")),
             *(
                 (pk, f"{first_name} {last_name}".strip() or username)
-                for pk, first_name, last_name, username in staff.values_list(
-                    "pk", "first_name", "last_name", "username"
-                )
+                for pk, first_name, last_name, username in self.staff
             ),
         ]
 

@@ -307,13 +307,20 @@ def _minutes(duration) -> int:
     return round(duration.total_seconds() / 60) if duration else 0
 
 
-def utilisation(filters: Filters, clinic) -> Utilisation:
+def staff_names(clinic_id) -> list[tuple[int, str, str, str]]:
+    """(id, first name, last name, username) of the clinic's staff who give sessions."""
+    staff = bookable_staff(clinic_id).order_by("last_name", "first_name", "pk")
+    return list(staff.values_list("pk", "first_name", "last_name", "username"))
+
+
+def utilisation(filters: Filters, clinic, staff=None) -> Utilisation:
     """Booked minutes (BOOKED sessions starting in the period) against working minutes (weekly
     hours on the clinic's open days, less absences) per therapist; per room, against the hours
     the clinic is staffed (the union of everyone's hours that day). Six queries: staff, hours,
-    absences, closed days, rooms, and the bookings grouped by therapist and room."""
-    staff = bookable_staff(clinic.pk).order_by("last_name", "first_name", "pk")
-    staff = list(staff.values_list("pk", "first_name", "last_name", "username"))
+    absences, closed days, rooms, and the bookings grouped by therapist and room (``staff``: the
+    ``staff_names`` if already read, one query fewer)."""
+    if staff is None:
+        staff = staff_names(clinic.pk)
     hours = defaultdict(lambda: defaultdict(list))  # therapist -> weekday -> [(start, end)]
     for therapist_id, weekday, start, end in WorkingHours.objects.filter(
         therapist__clinic_id=clinic.pk
@@ -401,8 +408,9 @@ class Report:
     utilisation: Utilisation
 
 
-def report(filters: Filters, clinic, today: date, templates=None) -> Report:
-    """Every figure of the reports page (``templates``: the clinic's, by id, if already read)."""
+def report(filters: Filters, clinic, today: date, templates=None, staff=None) -> Report:
+    """Every figure of the reports page (``templates``: the clinic's, by id, and ``staff``:
+    ``staff_names``, if already read)."""
     if templates is None:
         templates = {t.pk: t for t in ProtocolTemplate.objects.filter(clinic_id=clinic.pk)}
     return Report(
@@ -411,5 +419,5 @@ def report(filters: Filters, clinic, today: date, templates=None) -> Report:
         outcomes=outcomes(outcome_rows(filters)),
         adherence=adherence(filters),
         repeats=repeats(repeat_rows(filters), today, due_today(filters, today)),
-        utilisation=utilisation(filters, clinic),
+        utilisation=utilisation(filters, clinic, staff),
     )

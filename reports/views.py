@@ -24,7 +24,8 @@ def _report(request):
     form = ReportFilterForm(request.GET, clinic=clinic, today=today, templates=templates)
     if not form.is_valid():
         return form, None
-    return form, selectors.report(form.filters(), clinic, today, templates=templates)
+    filters = form.filters()
+    return form, selectors.report(filters, clinic, today, templates=templates, staff=form.staff)
 
 
 def _number(value) -> str:
