@@ -11,6 +11,7 @@ WIDTH = 640
 LABEL_WIDTH = 200  # the row labels, left of the bars
 VALUE_ROOM = 56  # the numbers, right of the longest bar
 BAR, GAP, ROW_GAP, TOP, BOTTOM = 14, 2, 12, 8, 8
+LABEL_CHARS = 32  # longer labels are cut (the table beside the chart has them in full)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ def bar_chart(title: str, rows, *, series=("",), maximum: float, text=str) -> Ba
             for i, value in enumerate(values)
             if value is not None
         ]
-        drawn.append(Row(label=label, y=y + per_row / 2, bars=bars))
+        short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+        drawn.append(Row(label=short, y=y + per_row / 2, bars=bars))
         y += per_row + ROW_GAP
     return BarChart(
         title=title,

@@ -49,6 +49,9 @@ class ReportFilterForm(forms.Form):
         values = {"start": first.isoformat(), "end": today.isoformat()}
         values.update({k: v for k, v in data.items() if v != "" or k not in values})
         super().__init__(values)
+        for name, field in self.fields.items():  # Bootstrap's classes, without crispy's cost
+            css = "form-control" if name in ("start", "end") else "form-select"
+            field.widget.attrs["class"] = css
         names = sorted(
             ((t.pk, localized(t, "name")) for t in templates.values()), key=lambda c: c[1]
         )

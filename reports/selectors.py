@@ -356,21 +356,38 @@ def utilisation(filters: Filters, clinic, staff=None) -> Utilisation:
         by_therapist[therapist_id] += _minutes(minutes)
         by_room[room_id] += _minutes(minutes)
 
+    # Day by day, from each therapist's minutes per weekday and days away; the staffed minutes
+    # of a day depend only on its weekday and who is away, so each such union is made once.
     available = Counter()
     staffed = 0
     working = set(clinic.working_weekdays)
+    counted = [pk for pk, *_names in staff]
+    shown = {pk for pk in counted if not filters.therapist_id or pk == filters.therapist_id}
+    per_weekday = {
+        pk: {day: sum(end - start for start, end in hours[pk][day]) for day in range(7)}
+        for pk in counted
+    }
+    days_away = defaultdict(set)
+    for therapist_id, periods in away.items():
+        for first, last in periods:
+            day = max(first, filters.start)
+            while day <= min(last, filters.end):
+                days_away[therapist_id].add(day)
+                day += timedelta(days=1)
+    unions = {}
     for day in filters.days():
-        if day.weekday() not in working or day in closed:
+        weekday = day.weekday()
+        if weekday not in working or day in closed:
             continue
-        present = []
-        for therapist_id, *_names in staff:
-            if any(first <= day <= last for first, last in away[therapist_id]):
-                continue
-            intervals = hours[therapist_id][day.weekday()]
-            available[therapist_id] += sum(end - start for start, end in intervals)
-            if not filters.therapist_id or therapist_id == filters.therapist_id:
-                present.extend(intervals)
-        staffed += _union_minutes(present)
+        present = tuple(pk for pk in counted if day not in days_away[pk])
+        for pk in present:
+            available[pk] += per_weekday[pk][weekday]
+        key = (weekday, present)
+        if key not in unions:
+            unions[key] = _union_minutes(
+                interval for pk in present if pk in shown for interval in hours[pk][weekday]
+            )
+        staffed += unions[key]
 
     therapists = [
         Use(pk, f"{first} {last}".strip() or username, by_therapist[pk], available[pk])

@@ -33,7 +33,7 @@ def _number(value) -> str:
 
 
 def _percent(value) -> str:
-    return f"{round(value * 100)}%"
+    return f"{value * 100:.1f}%"
 
 
 def _chosen(form):

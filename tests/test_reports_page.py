@@ -94,7 +94,7 @@ def test_the_outcomes_show_the_means_and_too_few_below_the_minimum(client, admin
     assert f"from {MIN_COURSES} courses with both scores recorded" in page  # the stated minimum
     name = classic(admin_a.clinic).name
     assert cells(client, "outcomes")[1] == [name, "5", "5", "7.0", "5.2", "-1.8", "3", "60.0%"]
-    assert "7.0" in page and "5.2" in page and "60 %" in page
+    assert "7.0" in page and "5.2" in page and "60.0\u00a0%" in page
     assert "<svg" in page and "Mean pain (0–10) before the first session" in page
     # One course fewer than the minimum: the counts stay, the figures give way to the words.
     Course.objects.filter(pk=Course.objects.order_by("pk").first().pk).update(status="cancelled")
