@@ -20,17 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import (
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-)
+from django.db.models import Count, Exists, F, FloatField, Func, OuterRef, Q, Subquery, Sum
 
 import planner
 from clinic.models import Absence, ClosedDate, Room, WorkingHours
@@ -164,20 +154,18 @@ class Adherence:
 
 def adherence(filters: Filters) -> Adherence:
     """Sessions dated in the period by status, and why skipped ones were; courses begun in the
-    period by status. Two queries: sessions grouped by (status, reason), courses by status."""
-    sessions = Counter()
-    reasons = Counter()
-    rows = (
-        Session.objects.filter(_courses(filters, "course__"))
-        .filter(date__gte=filters.start, date__lte=filters.end)
-        .values_list("status", "skip_reason")
-        .annotate(n=Count("pk"))
-        .order_by()
+    period by status. Three queries: sessions by status, skipped ones by reason, courses by
+    status."""
+    dated = Session.objects.filter(_courses(filters, "course__")).filter(
+        date__gte=filters.start, date__lte=filters.end
     )
-    for status, reason, n in rows:
-        sessions[status] += n
-        if status == Session.SKIPPED:
-            reasons[reason.strip()] += n
+    # The statuses from the sessions' (course, date, status) index alone; the reasons from the
+    # skipped sessions' rows only.
+    sessions = dict(dated.values_list("status").annotate(n=Count("pk")).order_by())
+    reasons = Counter()
+    skipped = dated.filter(status=Session.SKIPPED).values_list("skip_reason")
+    for reason, n in skipped.annotate(n=Count("pk")).order_by():
+        reasons[reason.strip()] += n
     courses = (
         Course.objects.filter(_begun_in_period(filters))
         .values_list("status")
@@ -185,7 +173,7 @@ def adherence(filters: Filters) -> Adherence:
         .order_by()
     )
     return Adherence(
-        sessions=dict(sessions),
+        sessions=sessions,
         skip_reasons=sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
         courses=dict(courses),
     )
@@ -303,8 +291,26 @@ class Utilisation:
     rooms: list[Use] = field(default_factory=list)
 
 
-def _minutes(duration) -> int:
-    return round(duration.total_seconds() / 60) if duration else 0
+class BookedMinutes(Func):
+    """A booking's length in minutes, in the database's own date arithmetic (on SQLite,
+    Django's datetime subtraction calls back into Python for every row)."""
+
+    output_field = FloatField()
+
+    def __init__(self):
+        super().__init__(F("ends_at"), F("starts_at"))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "((julianday(%(expressions)s)) * 1440.0)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 60.0)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ")
+
+
+def _minutes(value) -> int:
+    return round(value) if value else 0
 
 
 def staff_names(clinic_id) -> list[tuple[int, str, str, str]]:
@@ -337,16 +343,17 @@ def utilisation(filters: Filters, clinic, staff=None) -> Utilisation:
         ).values_list("date", flat=True)
     )
     rooms = list(Room.objects.filter(clinic_id=clinic.pk).values_list("pk", "name", "active"))
-    length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
     booked = (
+        # By the clinic's staff: each one's bookings in the period from the (therapist,
+        # starts_at) index, without reading the courses (a booking always has its therapist).
         Session.objects.filter(
-            course__patient__clinic_id=clinic.pk,
+            therapist__clinic_id=clinic.pk,
             status__in=BOOKED,
             starts_at__gte=aware(clinic, filters.start, 0),
             starts_at__lt=aware(clinic, filters.end + timedelta(days=1), 0),
         )
         .values_list("therapist_id", "room_id")
-        .annotate(minutes=Sum(length))
+        .annotate(minutes=Sum(BookedMinutes()))
         .order_by()
     )
     by_therapist, by_room = Counter(), Counter()
