@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -29,11 +30,11 @@ def _report(request):
 
 
 def _number(value) -> str:
-    return f"{value:.1f}"
+    return number_format(value, 1)
 
 
 def _percent(value) -> str:
-    return f"{value * 100:.1f}%"
+    return f"{number_format(value * 100, 1)}\u00a0%"
 
 
 def _chosen(form):

@@ -65,7 +65,9 @@ def report_table(table: Table) -> str:
         f' <span class="small text-muted d-block">{escape(table.note)}</span>' if table.note else ""
     )
     return mark_safe(
-        f'<div class="table-responsive"><table class="table table-sm bg-white border '
+        # A table wider than the screen scrolls in its frame, which the keyboard can reach.
+        f'<div class="table-responsive" tabindex="0" role="region" '
+        f'aria-label="{escape(table.title)}"><table class="table table-sm bg-white border '
         f'report-table" id="table-{escape(table.slug)}"><caption class="caption-top text-body">'
         f"{escape(table.title)}{note}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
