@@ -121,8 +121,13 @@ def practitioner_resource(user: User, language: str) -> dict:
         "active": user.is_active,
         "name": [{"text": _person(user)}],
     }
-    if user.last_name or user.first_name:
-        resource["name"] = [{"family": user.last_name, "given": [user.first_name]}]
+    name = {}
+    if user.last_name:
+        name["family"] = user.last_name
+    if user.first_name:
+        name["given"] = [user.first_name]
+    if name:
+        resource["name"] = [name]
     if user.email:
         resource["telecom"] = [{"system": "email", "value": user.email}]
     return resource
@@ -298,7 +303,8 @@ def appointment_resource(session: Session, course: Course, language: str) -> dic
     if session.starts_at is not None:
         resource["start"] = _instant(session.starts_at)
         resource["end"] = _instant(session.ends_at)
-        resource["minutesDuration"] = round((session.ends_at - session.starts_at).seconds / 60)
+        length = session.ends_at - session.starts_at
+        resource["minutesDuration"] = round(length.total_seconds() / 60)
     else:
         if status not in ("cancelled",):
             resource["status"] = "proposed"
@@ -342,7 +348,7 @@ def procedure_resource(session: Session, course: Course, language: str) -> dict:
                 },
             }
         ]
-    else:
+    elif session.skip_reason:  # FHIR allows no empty text
         resource["statusReason"] = {"text": session.skip_reason}
     therapist = _therapist(session, course)
     if therapist is not None:

@@ -17,7 +17,13 @@ from clinic.models import Clinic, User
 from interop import fhir
 from patients.models import Condition, Patient
 from protocols.models import Course, Session
-from tests.factories import PatientFactory
+from tests.factories import (
+    ConditionFactory,
+    CourseFactory,
+    PatientFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +259,22 @@ def test_who_may_export_a_patient(client, demo, therapist_b):
     client.force_login(therapist_b)
     client.get(url)
     assert AuditEntry.objects.count() == before  # a refused export is not an export
+
+
+def test_records_with_empty_texts_still_export_valid_fhir(clinic_a, tmp_path):
+    # FHIR allows no empty string: a skip without its reason, a therapist known by username only.
+    nameless = UserFactory(username="t-nameless", first_name="", last_name="", clinic=clinic_a)
+    patient = PatientFactory(clinic=clinic_a, email="", phone="", birth_date=None)
+    ConditionFactory(patient=patient, note="")
+    course = CourseFactory(patient=patient, sessions=0, therapist=nameless)
+    SessionFactory(course=course, number=1, status=Session.SKIPPED, skip_reason="")
+    SessionFactory(course=course, number=2, status=Session.DONE, actual_minutes=7, pain_after=3)
+    files = export(clinic_a, tmp_path)
+    for kind, resources in files.items():
+        for resource in resources:
+            model(kind).model_validate(resource)
+    (skipped,) = [p for p in files["Procedure"] if p["status"] == "not-done"]
+    assert "statusReason" not in skipped
+    (practitioner,) = [p for p in files["Practitioner"] if p["id"] == f"practitioner-{nameless.pk}"]
+    assert practitioner["name"] == [{"text": "t-nameless"}]
+    assert [o["valueInteger"] for o in files["Observation"]] == [3]
