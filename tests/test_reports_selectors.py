@@ -8,10 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
+import planner
 from clinic.models import CLINIC_ADMIN, Absence, ClosedDate
 from patients.models import Condition
 from protocols.booking import aware
 from protocols.models import Course, ProtocolTemplate, Session
+from protocols.selectors import due_patients
 from reports import selectors
 from reports.selectors import Filters
 from tests.factories import (
@@ -302,3 +304,13 @@ def test_booked_against_working_hours_per_therapist_and_room(clinic_a, therapist
         "Room 1": (0, 300),
         "Room 2": (45, 300),
     }
+
+
+def test_todays_due_patients_are_the_day_pages(clinic_a, admin_a, repeats_history):
+    # The report counts the patients the day page lists (protocols.selectors.due_patients),
+    # whatever the day: the rule is read from the planner in both.
+    for today in (date(2026, 9, 1), date(2026, 10, 15), date(2027, 1, 20)):
+        filters = Filters(clinic_id=clinic_a.pk, start=today, end=today)
+        listed = list(due_patients(admin_a, today))
+        overdue = [p for p in listed if planner.next_course_due(p.last_first) < today]
+        assert selectors.due_today(filters, today) == (len(listed), len(overdue)), today
