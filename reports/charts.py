@@ -8,10 +8,10 @@ table beside the chart for screen readers (the chart itself is one labelled imag
 from dataclasses import dataclass
 
 WIDTH = 640
-LABEL_WIDTH = 200  # the row labels, left of the bars
+LABEL_WIDTH = 250  # the row labels, left of the bars (LABEL_CHARS at 12 px fit in it)
 VALUE_ROOM = 56  # the numbers, right of the longest bar
 BAR, GAP, ROW_GAP, TOP, BOTTOM = 14, 2, 12, 8, 8
-LABEL_CHARS = 32  # longer labels are cut (the table beside the chart has them in full)
+LABEL_CHARS = 34  # longer labels are cut (the table beside the chart has them in full)
 
 
 @dataclass(frozen=True)
