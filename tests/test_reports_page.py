@@ -192,3 +192,15 @@ def test_the_page_speaks_russian(client, admin_a, five):
     page = client.get(URL).content.decode()
     assert "Отчёты" in page
     assert "Результаты по шаблонам" in page
+
+
+def test_the_chart_prints_the_tables_numbers(client, admin_a, clinic_a):
+    # Means of 55/8 = 6.875 and 30/8 = 3.75: the bars read 6.9 and 3.8, as the table does.
+    for before, after in zip([8, 6, 7, 5, 9, 7, 7, 6], [4, 5, 5, 6, 6, 3, 0, 1], strict=True):
+        completed(clinic_a, [(before, before), (after, after)])
+    client.force_login(admin_a)
+    page = client.get(URL).content.decode()
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    assert ">6.9<" in chart and ">3.8<" in chart
+    assert ">6.8<" not in chart and ">3.7<" not in chart
+    assert cells(client, "outcomes")[1][3:5] == ["6.9", "3.8"]
