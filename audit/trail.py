@@ -144,3 +144,20 @@ def anonymous_events_from(address: str, since, event: str) -> int:
 def failed_sign_ins_from(address: str, since) -> int:
     """How many sign-ins failed from ``address`` since ``since``."""
     return anonymous_events_from(address, since, SIGN_IN_FAILED)
+
+
+def record_export(patients: Iterable, document: str, *, actor_name: str = "") -> None:
+    """Note that each of ``patients``' records was exported as ``document`` (e.g. "fhir"), by
+    the signed-in user or the command (``actor_name``, when no one is signed in)."""
+    author = current_author() or {"actor_name": actor_name}
+    AuditEntry.objects.bulk_create(
+        _entry(
+            patient,
+            AuditEntry.Action.ACCESS,
+            author=author,
+            clinic_id=patient.clinic_id,
+            patient_id=patient.pk,
+            data={"document": document},
+        )
+        for patient in patients
+    )

@@ -80,6 +80,9 @@ ROLE_PERMISSIONS[CLINIC_ADMIN] = {
 # - may they read clinical records? Conditions, periods, courses, documents, the audit trail,
 #   and the admin, whose patient pages show them. Therapists and clinic admins; not Reception.
 READS_CLINICAL_RECORDS = "patients.view_condition"
+# - do they run the clinic? Its reports (outcomes per template, adherence, the appointment book's
+#   use) are for those who edit the clinic's details and library: clinic admins.
+RUNS_THE_CLINIC = "clinic.change_clinic"
 # - do they give sessions? Recording a session is for whoever gives it, so this is who a course
 #   may be booked with, and who keeps their own hours and leave. Not Reception.
 GIVES_SESSIONS = "protocols.change_session"

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "front",
     "ops",
     "messaging",
+    "reports",
+    "interop",
     "audit",
 ]
 

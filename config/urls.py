@@ -27,6 +27,8 @@ urlpatterns = [
     path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),
     path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("patients/", include("front.urls.patients")),
+    path("patients/", include("interop.urls")),
+    path("reports/", include("reports.urls")),
     path("audit/", include("front.urls.audit")),
     path("me/", include("front.urls.staff")),
     path("calendar/", include("front.urls.calendar")),

@@ -1,6 +1,6 @@
-"""The calendar's pages pass axe-core (WCAG 2.2 A/AA rules) in Debian's Chromium: no serious or
-critical violation, in English and Russian, at 1280 and 768 px, as a therapist, a clinic admin
-and the front desk.
+"""The calendar's pages (and the clinic admin's reports) pass axe-core (WCAG 2.2 A/AA rules) in
+Debian's Chromium: no serious or critical violation, in English and Russian, at 1280 and 768 px,
+as a therapist, a clinic admin and the front desk.
 
 axe-core is vendored for the tests only (tests/vendor/).
 """
@@ -84,7 +84,11 @@ def test_the_calendars_pages_have_no_serious_accessibility_violation(
     ]
     page = browser_page
     found = {}
-    for username, extra in (("olga", []), ("desk", []), ("boss", ["/calendar/closures/new/"])):
+    for username, extra in (
+        ("olga", []),
+        ("desk", []),
+        ("boss", ["/calendar/closures/new/", "/reports/"]),
+    ):
         page.context.clear_cookies()
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Username").fill(username)

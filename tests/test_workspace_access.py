@@ -54,6 +54,7 @@ def object_pages(r):
         reverse("protocols:course_handout", args=[r["course"].pk]),
         reverse("protocols:course_sheet", args=[r["course"].pk]),
         reverse("protocols:course_calendar", args=[r["course"].pk]),
+        reverse("interop:patient_fhir", args=[p]),  # the record as FHIR: clinical
         reverse("protocols:document_job", args=[r["job"].pk]),
         reverse("staff:absence_edit", args=[r["absence"].pk]),
     ]
@@ -366,3 +367,23 @@ def test_a_therapist_opens_the_calendars_pages_of_their_own_sessions_only(
     client.force_login(admin_a)  # a clinic admin moves any session of the clinic
     for url in [reverse(name) for name in CALENDAR_PAGES] + calendar_object_pages(records):
         assert client.get(url).status_code == 200, url
+
+
+# --- Pages for clinic admins only ----------------------------------------------------------
+# The reports (outcomes, adherence, the appointment book's use): each role's answer.
+ADMIN_PAGES = ["reports:index"]
+
+
+@pytest.mark.django_db
+def test_the_reports_are_for_clinic_admins_only(client, records, therapist_a, admin_a, reception):
+    urls = [reverse(name) for name in ADMIN_PAGES] + [reverse("reports:csv", args=["outcomes"])]
+    for url in urls:
+        assert client.get(url)["Location"].startswith(reverse("login")), url
+    nobody = UserFactory(clinic=records["patient"].clinic)
+    nobody.groups.clear()
+    for member, status in [(nobody, 403), (therapist_a, 403), (reception, 403), (admin_a, 200)]:
+        client.force_login(member)
+        for url in urls:
+            assert client.get(url).status_code == status, (member.username, url)
+    for url in urls:  # a page only read, even by an admin
+        assert client.post(url).status_code == 405, url

@@ -25,6 +25,7 @@ DOCUMENTS = {
     "sheet": gettext_lazy("Opened the session sheet"),
     "calendar": gettext_lazy("Downloaded the calendar file"),
     "day sheets": gettext_lazy("Opened the day's session sheets"),
+    "fhir": gettext_lazy("Exported the record (FHIR)"),
 }
 
 PAGES = {
