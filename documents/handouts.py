@@ -15,7 +15,7 @@ import planner
 from documents.times import appointment_label
 from patients.models import Condition, PatientContraindication
 from protocols.models import ProtocolStep, Session
-from protocols.planning import reason_message
+from protocols.planning import reason_message, staff_line
 from protocols.snapshot import TemplateSnapshot, in_language
 
 BULLETS = ("- ", "* ", "• ", "– ")
@@ -187,6 +187,10 @@ def sheet_context(course, sessions) -> dict:
     clinic = course.patient.clinic
     loaded = {s.pk: s for s in course.sessions.all()}
     sessions = sorted((loaded.get(s.pk, s) for s in sessions), key=lambda s: s.number)
+    warnings = [
+        (w["rule"], staff_line(w), w.get("params", {}).get("name") in thinners)
+        for w in course.warnings
+    ]
     return {
         "course": course,
         "patient": course.patient,
@@ -196,10 +200,10 @@ def sheet_context(course, sessions) -> dict:
         "total": sum(1 for s in course.sessions.all() if s.status != Session.CANCELLED),
         "name": snapshot.text("name"),
         "phases": _phases(snapshot),
-        "warnings": [
-            (w["rule"], reason_message(w), w.get("params", {}).get("name") in thinners)
-            for w in course.warnings
-        ],
-        "blood_thinners": bool(thinners),
+        # One short line a warning, for the therapist ("Blood thinners since 1 Dec 2025: press
+        # lightly, watch for bruises"); the patient's wording stays on the handout.
+        "warnings": warnings,
+        # A blood-thinner record that came after the course was planned has no line of its own.
+        "blood_thinners": bool(thinners) and not any(bold for _rule, _text, bold in warnings),
         "knee_sparing": snapshot.knee_sparing,
     }

@@ -411,6 +411,7 @@ def request_from_facts(
                 severity=kind.severity,
                 period=_period(item, where),
                 advice=kind.patient_text,
+                staff=kind.staff_text,
                 translations=kind.planner_translations(),
             )
         )
@@ -496,9 +497,11 @@ def staff_line(reason: planner.Reason | dict) -> str:
     if template in (planner.R10_PRECAUTION, planner.R10_PRECAUTION_ADVICE):
         name = params.get(f"name_{language_code()}") or params.get("name", "")
         values = {"name": _short_name(name), "start": _people_date(params.get("start", ""))}
-        hint = STAFF_HINTS.get(params.get("code", ""))
+        hint = params.get(f"staff_{language_code()}") or params.get("staff")
+        if not hint and params.get("code") in STAFF_HINTS:  # stored before kinds had staff texts
+            hint = gettext(STAFF_HINTS[params["code"]])
         if hint:
-            return gettext("%(name)s since %(start)s: %(hint)s") % {**values, "hint": gettext(hint)}
+            return gettext("%(name)s since %(start)s: %(hint)s") % {**values, "hint": hint}
         return gettext("%(name)s since %(start)s") % values
     if template == planner.R10_STAGE_3:
         return gettext("Stage 3 knee arthrosis: surgical consultation advised")

@@ -170,7 +170,9 @@ def test_the_sheet_has_the_procedure_minutes_and_pain_boxes(signed_in, course):
     text, _ = pdf_text(signed_in.get(reverse("protocols:course_sheet", args=[course.pk])))
     text = flat(text)
 
-    assert "Blood thinners: press lightly, watch for bruising." in text
+    # The warning in a line for the therapist, not the patient's paragraph of the handout.
+    assert "Blood thinners since" in text and ": press lightly, watch for bruises" in text
+    assert "Medicines that thin the blood" not in text
     assert "Introductory part" in text and "Main part" in text and "Concluding part" in text
     assert "Pain before" in text and "Pain after" in text
     assert f"15 / {course.sessions.count()}" in text
@@ -186,7 +188,7 @@ def test_the_sheet_of_a_knee_sparing_course_says_so(signed_in, clinic_a, therapi
     text, _ = pdf_text(signed_in.get(reverse("protocols:course_sheet", args=[course.pk])))
 
     assert "Knee-sparing: do not massage the knee itself" in flat(text)
-    assert "stage 3" in flat(text)
+    assert "Stage 3 knee arthrosis: surgical consultation advised" in flat(text)
 
 
 @pytest.mark.django_db

@@ -158,6 +158,27 @@ class RecordSessionForm(CourseChangeForm):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The fields each outcome shows; the others are hidden on the page, so what they hold is
+    # ignored (a number left in the hidden minutes field must not block a skipped session).
+    FIELDS = {
+        DONE: ("pain_before", "pain_after", "actual_minutes"),
+        SKIPPED: ("pain_before", "skip_reason"),
+        NO_SHOW: (),
+    }
+    OUTCOME_FIELDS = ("pain_before", "pain_after", "actual_minutes", "skip_reason")
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            shown = self.FIELDS.get(data.get("outcome"), self.OUTCOME_FIELDS)
+            for name in self.OUTCOME_FIELDS:
+                if name not in shown:
+                    data.pop(name, None)
+        super().__init__(data, *args, **kwargs)
+        # A native number field: a tablet opens its number pad, the arrow keys step 0–10.
+        for name in ("pain_before", "pain_after", "actual_minutes"):
+            self.fields[name].widget.attrs.update(inputmode="numeric", step=1)
+            self.fields[name].widget.attrs["class"] = "record-number"
 
     def clean(self):
         data = super().clean()
