@@ -254,3 +254,32 @@ def test_a_restore_of_old_rows_does_not_write_entries(patient):
     for obj in serializers.deserialize("json", data):
         obj.save()
     assert AuditEntry.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_courses_sessions_are_one_entry_of_the_trail_with_readable_values(
+    client, patient, therapist_a, admin_a
+):
+    with acting_as(therapist_a):
+        course = running_course(patient, therapist_a)
+    client.force_login(admin_a)
+
+    page = trail_page(client, patient).content.decode()
+
+    count = course.sessions.count()
+    assert f"{count} sessions created" in page
+    assert page.count("<strong>Created</strong>") == 3  # the patient, the condition, the course
+    assert ".None" not in page  # no related manager's name ("protocols.Course.None")
+    first = course.sessions.get(number=1)
+    assert first.date.isoformat() not in page  # "Session #1 1 Dec 2026", not its ISO date
+
+
+@pytest.mark.django_db
+def test_the_trail_counts_sessions_in_russian_plural_forms(client, patient, therapist_a, admin_a):
+    with acting_as(therapist_a):
+        running_course(patient, therapist_a)
+    admin_a.language = "ru"
+    admin_a.save()
+    client.force_login(admin_a)
+
+    assert "15 сеансов создано" in trail_page(client, patient).content.decode()

@@ -504,7 +504,7 @@ def test_the_preview_handout_is_the_pdf_a_patient_would_get(admin_client, templa
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert template.name_ru in text
-    assert "Пн, 1 мар, время уточняется 7" in text  # the first session (a sample has no time)
+    assert "Пн, 1 марта, время уточняется 7" in text  # the first session (a sample has no time)
     first_section = template.handout_sections.order_by("order").first()
     assert first_section.title_ru in text
     assert first_section.title not in text
