@@ -623,4 +623,7 @@ def next_course_window(courses) -> dict | None:
         "due": due,
         "overdue": due < today and course.status == Course.COMPLETED,
         "running": course.status in Course.RUNNING,
+        # A date already past reads "now" on the pages; a new course is planned from today.
+        "open_now": earliest <= today,
+        "start": max(earliest, today),
     }

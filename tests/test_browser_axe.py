@@ -33,6 +33,10 @@ RULES = {"runOnly": {"type": "tag", "values": TAGS}}
 SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
+def report(found: dict) -> str:
+    return "\n".join(f"{where}: {what}" for where, what in found.items())
+
+
 def violations(page) -> list:
     page.evaluate(AXE)
     result = page.evaluate("rules => axe.run(document, rules)", RULES)
@@ -101,7 +105,7 @@ def test_the_calendars_pages_have_no_serious_accessibility_violation(
                     page.goto(live_server.url + url)
                     if bad := violations(page):
                         found[(username, language, width, url)] = bad
-    assert found == {}
+    assert found == {}, report(found)
 
 
 def sign_in(page, live_server, username):
@@ -193,4 +197,18 @@ def test_every_page_of_the_therapist_and_the_admin_has_no_serious_accessibility_
                     scroll = page.evaluate(SIDEWAYS)
                     if scroll > 0:
                         found[(user.username, language, width, url, "scroll")] = scroll
-    assert found == {}
+                # The record form after a refused save: its messages, beside visible fields.
+                page.goto(f"{live_server.url}/sessions/{session.pk}/record/")
+                page.locator("[data-outcome-choice=skipped]").click()
+                page.locator("form[data-record-session] button[type=submit]").click()
+                page.locator(".invalid-feedback").first.wait_for()
+                if bad := violations(page):
+                    found[(user.username, language, width, "record form with errors")] = bad
+                # The course page with its confirmation open.
+                page.goto(f"{live_server.url}/courses/{course.pk}/")
+                page.locator(".confirm-step > summary").last.click()
+                page.mouse.move(0, 0)
+                page.wait_for_timeout(300)  # past the buttons' colour transition
+                if bad := violations(page):
+                    found[(user.username, language, width, "course confirmation")] = bad
+    assert found == {}, report(found)

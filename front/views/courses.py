@@ -183,6 +183,7 @@ def course_detail(request, pk):
             "patient": course.patient,
             "sessions": sessions,
             "counts": counts,
+            "remaining": counts[Session.PLANNED] + counts[Session.ON_HOLD],
             "warnings": [(w["rule"], staff_line(w)) for w in course.warnings],
             "resume_form": resume_form,
             "today": timezone.localdate(),

@@ -52,6 +52,27 @@
     if (first) { first.focus(); }
   });
 
+  // Planning a course: while the preview refuses, Save is off and says why; the refusal's
+  // "Use this date" moves beside the date field, the next stop of Tab after it.
+  function syncPlan() {
+    var form = document.getElementById("plan-form");
+    var preview = document.getElementById("preview");
+    if (!form || !preview) { return; }
+    var refused = preview.querySelector("[data-refused]") !== null;
+    var save = document.getElementById("plan-save");
+    var why = document.getElementById("plan-save-why");
+    if (save) { save.disabled = refused; }
+    if (why) { why.hidden = !refused; }
+    var slot = document.getElementById("start-suggestion");
+    if (slot) {
+      var use = preview.querySelector("[data-move-to=start-suggestion]");
+      slot.replaceChildren();
+      if (use) { slot.appendChild(use); }
+    }
+  }
+  syncPlan();
+  document.addEventListener("htmx:afterSwap", syncPlan);
+
   // Forms that create something disable their submit button once sent (one click, one record).
   document.addEventListener("submit", function (event) {
     var form = event.target;
