@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 import planner
 from clinic.models import LANGUAGE_CHOICES, Clinic
 from core.tenancy import ClinicScopedQuerySet
-from core.texts import PlainTextModelMixin
+from core.texts import PlainTextModelMixin, localized
 
 
 class PatientScopedQuerySet(ClinicScopedQuerySet):
@@ -329,7 +329,7 @@ class ContraindicationKind(PlainTextModelMixin, models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")  # in the reader's language: lists, choices, the admin
 
     def planner_translations(self) -> dict:
         """The Russian name, advice and staff text, as the planner copies them into its reasons."""

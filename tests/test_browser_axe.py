@@ -105,6 +105,8 @@ def test_the_calendars_pages_have_no_serious_accessibility_violation(
                     page.goto(live_server.url + url)
                     if bad := violations(page):
                         found[(username, language, width, url)] = bad
+                    if (scroll := page.evaluate(SIDEWAYS)) > 0:
+                        found[(username, language, width, url, "scroll")] = scroll
     assert found == {}, report(found)
 
 
@@ -157,6 +159,7 @@ def test_every_page_of_the_therapist_and_the_admin_has_no_serious_accessibility_
     )
     session = course.sessions.get(number=1)
     kind = clinic.contraindication_kinds.get(code="anticoagulants")
+    template = classic(clinic)
     pages = [
         "/",
         "/patients/",
@@ -181,6 +184,14 @@ def test_every_page_of_the_therapist_and_the_admin_has_no_serious_accessibility_
         "/admin/patients/contraindicationkind/",
         f"/admin/patients/contraindicationkind/{kind.pk}/change/",
         "/admin/protocols/protocoltemplate/",
+        f"/admin/protocols/protocoltemplate/{template.pk}/change/",
+        f"/admin/protocols/protocoltemplate/{template.pk}/preview/",
+        f"/admin/protocols/protocoltemplate/{template.pk}/versions/1/",
+        "/admin/protocols/protocoltemplate/import/",
+        "/admin/patients/patient/",
+        f"/admin/patients/patient/{patient.pk}/change/",
+        "/admin/protocols/course/",
+        f"/admin/protocols/course/{course.pk}/change/",
     ]
     page = browser_page
     found = {}

@@ -1,6 +1,7 @@
 """Handouts, session sheets, the day's sheets and calendar files, read back as a user would."""
 
 import io
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -54,7 +55,10 @@ def test_the_handout_lists_the_patient_every_session_and_the_warnings(signed_in,
         assert f"{session.date:%a} {session.date.day} {session.date:%b}, time to be agreed" in text
     minutes = [s.planned_minutes for s in course.sessions.order_by("number")]
     assert minutes[:3] == [7, 8, 9]
-    assert "Blood thinners (anticoagulants)" in text
+    # "Please note" in the patient's words: no rule wording, session numbers or ISO dates.
+    assert "Medicines that thin the blood make bruises appear more easily." in text
+    assert "applies to planned sessions" not in text and "is recorded from" not in text
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text)
     assert "fever" in text and "bleeding" in text and "new swelling" in text
     assert "exercise therapy" in text
     assert "Your next course is due by" in text
@@ -111,7 +115,9 @@ def test_a_twenty_session_course_with_a_warning_fits_on_two_pages(
         warning = gettext("Please note")
     assert footer in flat(text)  # "Page 1 of 2", "Стр. 1 из 2"
     assert warning in flat(text)
-    assert thinners.name in flat(text) or thinners.name_ru in flat(text)
+    # The patient's own wording of the warning (the kind's text for the patient).
+    advice = thinners.patient_text_ru if language == "ru" else thinners.patient_text
+    assert flat(advice.split("\n\n")[0]) in flat(text)
 
 
 @pytest.mark.django_db

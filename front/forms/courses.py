@@ -11,6 +11,7 @@ import planner
 from clinic.models import User
 from clinic.selectors import bookable_staff
 from core.fields import ClockTimeFormField
+from core.texts import localized
 from front.forms.patients import DateInput
 from protocols.planning import rules_from_template
 from protocols.services import check_start_window
@@ -68,7 +69,7 @@ class PlanCourseForm(forms.Form):
         suited, others = [], []
         for template in templates:
             applies = planner.template_applies(rules_from_template(template), conditions)
-            (suited if applies else others).append((template.pk, template.name))
+            (suited if applies else others).append((template.pk, localized(template, "name")))
         choices = []
         if suited:
             choices.append((_("Suits this patient"), suited))
