@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
 
@@ -64,7 +66,7 @@ def pain_chart(courses) -> PainChart | None:
     before, after, marks = [], [], []
     for i, (session, course_name) in enumerate(done):
         x = LEFT + i * step if len(done) > 1 else LEFT + span / 2
-        label = f"#{session.number} {session.date.isoformat()}"
+        label = f"#{session.number} {date_format(session.date, 'SHORT_DATE_FORMAT')}"
         if session.pain_before is not None:
             before.append(Point(x, _y(session.pain_before), session.pain_before, label))
         if session.pain_after is not None:

@@ -6,16 +6,16 @@ lines here and rendered, escaped, into fixed templates.
 """
 
 from dataclasses import dataclass, field
-from itertools import zip_longest
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 import planner
+from core.texts import localized
 from documents.times import appointment_label
 from patients.models import Condition, PatientContraindication
 from protocols.models import ProtocolStep, Session
-from protocols.planning import reason_message
+from protocols.planning import reason_message, staff_line
 from protocols.snapshot import TemplateSnapshot, in_language
 
 BULLETS = ("- ", "* ", "• ", "– ")
@@ -93,7 +93,7 @@ def _phases(snapshot: TemplateSnapshot) -> list[dict]:
             if s.phase == phase
         ]
         if steps:
-            areas = list(dict.fromkeys(s["body_area"] for s in steps if s.get("body_area")))
+            areas = _distinct_areas([s["body_area"] for s in steps if s.get("body_area")])
             phases.append({"name": labels[phase], "steps": steps, "areas": areas})
     return phases
 
@@ -116,7 +116,41 @@ def document_prefetches(prefix: str = "") -> list:
 
 
 def _warnings(course) -> list[tuple[str, str]]:
-    return [(w["rule"], reason_message(w)) for w in course.warnings]
+    """The warnings as the patient reads them: the kind's text for the patient where it has
+    one, else a plain sentence; no session numbers, no rule wording for staff."""
+    notes = []
+    for w in course.warnings:
+        params = w.get("params", {})
+        if w["template"] == planner.R10_PRECAUTION_ADVICE:
+            text = localized(params, "advice")
+        elif w["template"] == planner.R10_PRECAUTION:
+            text = _("%(name)s: your therapist takes it into account at every session.") % {
+                "name": localized(params, "name")
+            }
+        else:
+            text = reason_message(w)
+        if text not in (t for _rule, t in notes):
+            notes.append((w["rule"], text))
+    return notes
+
+
+def _distinct_areas(areas: list[str]) -> list[str]:
+    """Body areas without repeats: "thigh" goes when "thigh of the affected leg" is there."""
+    kept = []
+    for area in areas:
+        lower = area.lower()
+        wider = any(other.lower() != lower and other.lower().startswith(lower) for other in areas)
+        if not wider and lower not in (k.lower() for k in kept):
+            kept.append(area)
+    return kept
+
+
+def _sides(conditions) -> str:
+    """The side the course treats, named for the patient ("left"), or "" if not one side."""
+    sides = {c.side for c in conditions if c.side in ("left", "right")}
+    if len(sides) != 1:
+        return ""
+    return str(dict(Condition.SIDE_CHOICES)[sides.pop()])
 
 
 BLOOD_THINNERS = "anticoagulants"
@@ -134,11 +168,9 @@ def _blood_thinner_names(course) -> set[str]:
 
 
 def _columns(sessions: list) -> list[tuple]:
-    """Rows of the schedule; long schedules print two sessions a row, to keep to one page."""
-    if len(sessions) <= 10:
-        return [(s,) for s in sessions]
-    half = (len(sessions) + 1) // 2
-    return list(zip_longest(sessions[:half], sessions[half:]))
+    """Rows of the schedule: one session a row, in reading order (two side by side put session
+    1 beside session 9, which an elderly reader misreads)."""
+    return [(s,) for s in sessions]
 
 
 def handout_context(course, *, sessions=None, conditions=None) -> dict:
@@ -170,6 +202,7 @@ def handout_context(course, *, sessions=None, conditions=None) -> dict:
             for s in snapshot.handout_sections
         ],
         "warnings": _warnings(course),
+        "side": _sides(conditions),
         "exercise_note": bool(EXERCISE_CONDITIONS & set(snapshot.conditions)),
         "next_course_due": planner.next_course_due(first) if first else None,
         "therapist": course.therapist,
@@ -187,6 +220,10 @@ def sheet_context(course, sessions) -> dict:
     clinic = course.patient.clinic
     loaded = {s.pk: s for s in course.sessions.all()}
     sessions = sorted((loaded.get(s.pk, s) for s in sessions), key=lambda s: s.number)
+    warnings = [
+        (w["rule"], staff_line(w), w.get("params", {}).get("name") in thinners)
+        for w in course.warnings
+    ]
     return {
         "course": course,
         "patient": course.patient,
@@ -196,10 +233,10 @@ def sheet_context(course, sessions) -> dict:
         "total": sum(1 for s in course.sessions.all() if s.status != Session.CANCELLED),
         "name": snapshot.text("name"),
         "phases": _phases(snapshot),
-        "warnings": [
-            (w["rule"], reason_message(w), w.get("params", {}).get("name") in thinners)
-            for w in course.warnings
-        ],
-        "blood_thinners": bool(thinners),
+        # One short line a warning, for the therapist ("Blood thinners since 1 Dec 2025: press
+        # lightly, watch for bruises"); the patient's wording stays on the handout.
+        "warnings": warnings,
+        # A blood-thinner record that came after the course was planned has no line of its own.
+        "blood_thinners": bool(thinners) and not any(bold for _rule, _text, bold in warnings),
         "knee_sparing": snapshot.knee_sparing,
     }

@@ -182,6 +182,8 @@ class ContraindicationKindForm(ClinicUniqueForm):
             "name_ru",
             "patient_text",
             "patient_text_ru",
+            "staff_text",
+            "staff_text_ru",
         ]
 
 
@@ -197,6 +199,7 @@ class ContraindicationKindAdmin(ClinicScopedAdminMixin, admin.ModelAdmin):
         ("code", "severity"),
         ("name", "name_ru"),
         ("patient_text", "patient_text_ru"),
+        ("staff_text", "staff_text_ru"),
     ]
 
     def has_delete_permission(self, request, obj=None):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 import planner
 from clinic.models import LANGUAGE_CHOICES, Clinic
 from core.tenancy import ClinicScopedQuerySet
-from core.texts import PlainTextModelMixin
+from core.texts import PlainTextModelMixin, localized
 
 
 class PatientScopedQuerySet(ClinicScopedQuerySet):
@@ -332,6 +332,16 @@ class ContraindicationKind(PlainTextModelMixin, models.Model):
         _("text for the patient"), blank=True, help_text=_("Shown on the patient's handout.")
     )
     patient_text_ru = models.TextField(_("text for the patient in Russian"), blank=True)
+    staff_text = models.CharField(
+        _("text for staff"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "A few words for the therapist, shown after the name on the day page, the course page "
+            "and the session sheet: “press lightly, watch for bruises”."
+        ),
+    )
+    staff_text_ru = models.CharField(_("text for staff in Russian"), max_length=120, blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=SEVERITY_CHOICES)
 
     objects = ContraindicationKindQuerySet.as_manager()
@@ -355,11 +365,15 @@ class ContraindicationKind(PlainTextModelMixin, models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")  # in the reader's language: lists, choices, the admin
 
     def planner_translations(self) -> dict:
-        """The Russian name and advice, as the planner copies them into its reasons."""
-        return {"name_ru": self.name_ru, "advice_ru": self.patient_text_ru}
+        """The Russian name, advice and staff text, as the planner copies them into its reasons."""
+        return {
+            "name_ru": self.name_ru,
+            "advice_ru": self.patient_text_ru,
+            "staff_ru": self.staff_text_ru,
+        }
 
 
 class PatientContraindication(PeriodModel):
@@ -403,6 +417,7 @@ class PatientContraindication(PeriodModel):
             severity=self.kind.severity,
             period=self.as_period(),
             advice=self.kind.patient_text,
+            staff=self.kind.staff_text,
             translations=self.kind.planner_translations(),
         )
 

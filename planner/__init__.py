@@ -127,7 +127,9 @@ class Contraindication:
     severity: str  # BLOCKS or WARNS
     period: Period
     advice: str = ""  # patient-facing text, appended to R10 warnings when present
-    # The name and advice in other languages, e.g. {"name_ru": ..., "advice_ru": ...}: copied into
+    staff: str = ""  # the staff-facing hint of an R10 warning ("press lightly, watch for bruises")
+    # The name, advice and staff hint in other languages, e.g. {"name_ru": ..., "advice_ru": ...,
+    # "staff_ru": ...}: copied into
     # the reasons' params so that a stored reason can be shown in any language.
     translations: dict = field(default_factory=dict, compare=False, hash=False)
 
@@ -517,6 +519,9 @@ def _warnings(request: PlanRequest, dates: Sequence[date]) -> list[Reason]:  # R
             if item.advice:
                 params["advice"] = item.advice
                 params.update(_translated(item, "advice"))
+            if item.staff:
+                params["staff"] = item.staff
+                params.update(_translated(item, "staff"))
             template = R10_PRECAUTION_ADVICE if item.advice else R10_PRECAUTION
             warnings.append(Reason("R10", template, params))
     if any(c.kind == KNEE_ARTHROSIS and c.stage == 3 for c in request.conditions):

@@ -37,7 +37,7 @@ FORMAT = "massage-clinic-protocols"
 FORMAT_VERSION = 1
 
 KIND_VALUES = ["severity"]
-KIND_TEXTS = ["name", "patient_text"]
+KIND_TEXTS = ["name", "patient_text", "staff_text"]
 
 MAX_ROWS = 200  # steps or handout sections in one template of a file
 # A whole file: a clinic chain's library is a few dozen templates. Checked before anything else

@@ -13,7 +13,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 import planner
 from core.texts import language_code
@@ -411,6 +411,7 @@ def request_from_facts(
                 severity=kind.severity,
                 period=_period(item, where),
                 advice=kind.patient_text,
+                staff=kind.staff_text,
                 translations=kind.planner_translations(),
             )
         )
@@ -465,9 +466,48 @@ def reason_message(reason: planner.Reason | dict, *, iso_dates: bool = False) ->
         key: gettext(value) if key == "condition" else params.get(f"{key}_{language}") or value
         for key, value in params.items()
     }
+    if template in (planner.R4_AFTER, planner.R4_BEFORE):
+        text = _break_message(template, params)
+    else:
+        text = gettext(template)
     if not iso_dates:
         params = {key: _people_date(value) for key, value in params.items()}
-    return gettext(template) % params
+    return text % params
+
+
+def _break_message(template: str, params: dict) -> str:
+    """R4's message with the months in their plural form, and a course still running said to
+    run until its last session rather than to have "ended" on a future date."""
+    months = int(params.get("months", 1))
+    if template == planner.R4_BEFORE:
+        return ngettext(
+            "Another course is planned to start on %(other_first)s, and courses need a break of "
+            "at least %(months)d calendar month between them: this course would end on "
+            "%(last)s, so it would have to end by %(deadline)s.",
+            "Another course is planned to start on %(other_first)s, and courses need a break of "
+            "at least %(months)d calendar months between them: this course would end on "
+            "%(last)s, so it would have to end by %(deadline)s.",
+            months,
+        )
+    if str(params.get("other_last", "")) >= timezone.localdate().isoformat():
+        return ngettext(
+            "Another course runs until %(other_last)s, and courses need a break of at least "
+            "%(months)d calendar month between them: this course would start on %(first)s; it "
+            "may start from %(date)s.",
+            "Another course runs until %(other_last)s, and courses need a break of at least "
+            "%(months)d calendar months between them: this course would start on %(first)s; it "
+            "may start from %(date)s.",
+            months,
+        )
+    return ngettext(
+        "Another course ended on %(other_last)s, and courses need a break of at least "
+        "%(months)d calendar month between them: this course would start on %(first)s; it may "
+        "start from %(date)s.",
+        "Another course ended on %(other_last)s, and courses need a break of at least "
+        "%(months)d calendar months between them: this course would start on %(first)s; it may "
+        "start from %(date)s.",
+        months,
+    )
 
 
 # What to keep in mind during a session, by the code of a contraindication kind that warns (the
@@ -496,9 +536,11 @@ def staff_line(reason: planner.Reason | dict) -> str:
     if template in (planner.R10_PRECAUTION, planner.R10_PRECAUTION_ADVICE):
         name = params.get(f"name_{language_code()}") or params.get("name", "")
         values = {"name": _short_name(name), "start": _people_date(params.get("start", ""))}
-        hint = STAFF_HINTS.get(params.get("code", ""))
+        hint = params.get(f"staff_{language_code()}") or params.get("staff")
+        if not hint and params.get("code") in STAFF_HINTS:  # stored before kinds had staff texts
+            hint = gettext(STAFF_HINTS[params["code"]])
         if hint:
-            return gettext("%(name)s since %(start)s: %(hint)s") % {**values, "hint": gettext(hint)}
+            return gettext("%(name)s since %(start)s: %(hint)s") % {**values, "hint": hint}
         return gettext("%(name)s since %(start)s") % values
     if template == planner.R10_STAGE_3:
         return gettext("Stage 3 knee arthrosis: surgical consultation advised")
@@ -581,4 +623,7 @@ def next_course_window(courses) -> dict | None:
         "due": due,
         "overdue": due < today and course.status == Course.COMPLETED,
         "running": course.status in Course.RUNNING,
+        # A date already past reads "now" on the pages; a new course is planned from today.
+        "open_now": earliest <= today,
+        "start": max(earliest, today),
     }

@@ -454,6 +454,7 @@ def _warning(data: ClinicData, kind: ContraindicationKind, day: date) -> dict:
                         severity=kind.severity,
                         period=planner.Period(start=day - timedelta(days=30)),
                         advice=kind.patient_text,
+                        staff=kind.staff_text,
                         translations=kind.planner_translations(),
                     ),
                 ),

@@ -22,7 +22,7 @@ def booked(starts_at, room=ROOM_2):
 
 @pytest.mark.parametrize(
     "language, expected",
-    [("en", "Mon 7 Dec, 10:30, room 2"), ("ru", "Пн, 7 дек, 10:30, кабинет 2")],
+    [("en", "Mon 7 Dec, 10:30, room 2"), ("ru", "Пн, 7 декабря, 10:30, кабинет 2")],
 )
 def test_a_booked_session_reads_its_day_time_and_room_in_the_clinics_zone(language, expected):
     session = booked(datetime(2026, 12, 7, 7, 30, tzinfo=UTC))  # 10:30 in Moscow
@@ -46,7 +46,7 @@ def test_a_named_room_keeps_its_name_and_no_room_says_nothing():
 
 @pytest.mark.parametrize(
     "language, expected",
-    [("en", "Mon 7 Dec, time to be agreed"), ("ru", "Пн, 7 дек, время уточняется")],
+    [("en", "Mon 7 Dec, time to be agreed"), ("ru", "Пн, 7 декабря, время уточняется")],
 )
 def test_a_session_without_a_time_keeps_its_date_and_says_the_time_is_to_be_agreed(
     language, expected

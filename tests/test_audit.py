@@ -333,3 +333,30 @@ def test_opening_a_record_in_the_admin_is_an_access_event(client, patient, thera
 
     trail = trail_page(client, patient).content.decode()
     assert "Viewed the record in the admin" in trail
+@pytest.mark.django_db
+def test_a_courses_sessions_are_one_entry_of_the_trail_with_readable_values(
+    client, patient, therapist_a, admin_a
+):
+    with acting_as(therapist_a):
+        course = running_course(patient, therapist_a)
+    client.force_login(admin_a)
+
+    page = trail_page(client, patient).content.decode()
+
+    count = course.sessions.count()
+    assert f"{count} sessions created" in page
+    assert page.count("<strong>Created</strong>") == 3  # the patient, the condition, the course
+    assert ".None" not in page  # no related manager's name ("protocols.Course.None")
+    first = course.sessions.get(number=1)
+    assert first.date.isoformat() not in page  # "Session #1 1 Dec 2026", not its ISO date
+
+
+@pytest.mark.django_db
+def test_the_trail_counts_sessions_in_russian_plural_forms(client, patient, therapist_a, admin_a):
+    with acting_as(therapist_a):
+        running_course(patient, therapist_a)
+    admin_a.language = "ru"
+    admin_a.save()
+    client.force_login(admin_a)
+
+    assert "15 сеансов создано" in trail_page(client, patient).content.decode()

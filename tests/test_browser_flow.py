@@ -144,12 +144,12 @@ def test_a_therapist_plans_a_course_and_records_the_first_session(
 
     # Record session 1: done, pain 4 before and 2 after.
     page.locator("#sessions tbody tr").first.get_by_role("link", name="Record").click()
-    page.get_by_label("Done", exact=True).check()
+    expect(page.get_by_role("button", name="Done")).to_have_attribute("aria-pressed", "true")
     page.get_by_label("Pain before (0–10)").fill("4")
     page.get_by_label("Pain after (0–10)").fill("2")
     shot(page, "06-record")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Session 1 recorded.")).to_be_visible()
+    expect(page.get_by_text("Session 1 of Vera Kuznetsova recorded as done.")).to_be_visible()
     expect(page.locator("#sessions tbody tr").first).to_contain_text("4 → 2")
     shot(page, "07-course-after-recording")
 

@@ -1,6 +1,7 @@
 """Handouts, session sheets, the day's sheets and calendar files, read back as a user would."""
 
 import io
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -54,7 +55,10 @@ def test_the_handout_lists_the_patient_every_session_and_the_warnings(signed_in,
         assert f"{session.date:%a} {session.date.day} {session.date:%b}, time to be agreed" in text
     minutes = [s.planned_minutes for s in course.sessions.order_by("number")]
     assert minutes[:3] == [7, 8, 9]
-    assert "Blood thinners (anticoagulants)" in text
+    # "Please note" in the patient's words: no rule wording, session numbers or ISO dates.
+    assert "Medicines that thin the blood make bruises appear more easily." in text
+    assert "applies to planned sessions" not in text and "is recorded from" not in text
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text)
     assert "fever" in text and "bleeding" in text and "new swelling" in text
     assert "exercise therapy" in text
     assert "Your next course is due by" in text
@@ -111,7 +115,9 @@ def test_a_twenty_session_course_with_a_warning_fits_on_two_pages(
         warning = gettext("Please note")
     assert footer in flat(text)  # "Page 1 of 2", "Стр. 1 из 2"
     assert warning in flat(text)
-    assert thinners.name in flat(text) or thinners.name_ru in flat(text)
+    # The patient's own wording of the warning (the kind's text for the patient).
+    advice = thinners.patient_text_ru if language == "ru" else thinners.patient_text
+    assert flat(advice.split("\n\n")[0]) in flat(text)
 
 
 @pytest.mark.django_db
@@ -170,7 +176,9 @@ def test_the_sheet_has_the_procedure_minutes_and_pain_boxes(signed_in, course):
     text, _ = pdf_text(signed_in.get(reverse("protocols:course_sheet", args=[course.pk])))
     text = flat(text)
 
-    assert "Blood thinners: press lightly, watch for bruising." in text
+    # The warning in a line for the therapist, not the patient's paragraph of the handout.
+    assert "Blood thinners since" in text and ": press lightly, watch for bruises" in text
+    assert "Medicines that thin the blood" not in text
     assert "Introductory part" in text and "Main part" in text and "Concluding part" in text
     assert "Pain before" in text and "Pain after" in text
     assert f"15 / {course.sessions.count()}" in text
@@ -186,7 +194,7 @@ def test_the_sheet_of_a_knee_sparing_course_says_so(signed_in, clinic_a, therapi
     text, _ = pdf_text(signed_in.get(reverse("protocols:course_sheet", args=[course.pk])))
 
     assert "Knee-sparing: do not massage the knee itself" in flat(text)
-    assert "stage 3" in flat(text)
+    assert "Stage 3 knee arthrosis: surgical consultation advised" in flat(text)
 
 
 @pytest.mark.django_db

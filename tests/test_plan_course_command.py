@@ -336,7 +336,7 @@ def test_a_previous_course_less_than_a_month_before_refuses_under_r4(capsys, tmp
     assert [r["rule"] for r in answer["reasons"]] == ["R4"]
     assert answer["reasons"][0]["message"] == (
         "Another course ended on 2026-11-10, and courses need a break of at least 1 calendar "
-        "month(s) between them: this course would start on 2026-12-01; it may start from "
+        "month between them: this course would start on 2026-12-01; it may start from "
         "2026-12-10."
     )
     assert answer["earliest_start"] == "2026-12-10"

@@ -207,7 +207,7 @@ def test_an_exacerbation_names_its_condition_in_russian():
         message = reason_message(FLARE)
 
     assert message == (
-        "Отмечено обострение (гонартроз) с 01.03.2026, дата окончания не указана: во время "
+        "Отмечено обострение (гонартроз) с 1 марта 2026, дата окончания не указана: во время "
         "обострения сеансы не проводятся, а на него приходятся запланированные сеансы № 1–15."
     )
 
@@ -217,7 +217,7 @@ def test_a_contraindication_is_named_in_the_active_language():
         russian = reason_message(FEVER)
     english = reason_message(FEVER)
 
-    assert russian.startswith("Лихорадка: отмечено с 01.03.2026, дата окончания не указана.")
+    assert russian.startswith("Лихорадка: отмечено с 1 марта 2026, дата окончания не указана.")
     assert russian.endswith("запланированные сеансы № 3.")
     assert english == (
         "Fever is recorded from 1 Mar 2026 with no end date. It rules out massage while it "
@@ -229,7 +229,7 @@ def test_a_contraindication_without_a_russian_name_keeps_its_name():
     nameless = planner.Reason(FEVER.rule, FEVER.template, {**FEVER.params, "name_ru": ""})
 
     with translation.override("ru"):
-        assert reason_message(nameless).startswith("Fever: отмечено с 01.03.2026")
+        assert reason_message(nameless).startswith("Fever: отмечено с 1 марта 2026")
 
 
 def test_a_stored_reason_reads_the_same_as_the_planners():
@@ -277,6 +277,7 @@ KINDS = {
         name=name,
         severity=severity,
         patient_text=text,
+        staff_text="",
         planner_translations=lambda name=name: {"name_ru": f"{name} (ru)", "advice_ru": ""},
     )
     for code, name, severity, text in [
@@ -677,6 +678,8 @@ def test_the_window_counts_from_the_first_and_last_sessions(today_is, status, ru
         "due": date(2026, 9, 2),
         "overdue": False,
         "running": running,
+        "open_now": False,  # 3 May is still to come on 1 May
+        "start": date(2026, 5, 3),
     }
 
 

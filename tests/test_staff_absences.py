@@ -205,7 +205,7 @@ def test_the_page_speaks_russian(client, therapist_a, leave):
 
     assert "Мои часы и отпуска" in html
     assert "Добавить отсутствие" in html
-    assert "21.12.2026" in html
+    assert "21 декабря 2026" in html
     assert "выходной" in html
 
 

@@ -66,5 +66,39 @@ def test_in_russian_with_the_russian_name_and_date():
         thinners = staff_line(THINNERS)
         stage = staff_line(planner.Reason("R10", planner.R10_STAGE_3))
 
-    assert thinners == "Приём антикоагулянтов с 01.12.2025: мягче давление"
+    assert thinners == "Приём антикоагулянтов с 1 декабря 2025: мягче давление"
     assert stage == "Гонартроз 3-й стадии: нужна консультация хирурга"
+
+
+def test_the_kinds_own_staff_text_in_the_readers_language():
+    reason = {
+        **THINNERS,
+        "params": {
+            **THINNERS["params"],
+            "staff": "press lightly, watch for bruises",
+            "staff_ru": "мягче давление, следить за синяками",
+        },
+    }
+
+    assert staff_line(reason) == "Blood thinners since 1 Dec 2025: press lightly, watch for bruises"
+    with translation.override("ru"):
+        assert staff_line(reason).endswith(": мягче давление, следить за синяками")
+
+
+@pytest.mark.django_db
+def test_a_course_planned_with_a_kind_carries_its_staff_text_in_both_languages(clinic_a):
+    from tests.factories import PatientContraindicationFactory
+    from tests.workspace import knee_patient, running_course, today
+
+    patient = knee_patient(clinic_a)
+    kind = clinic_a.contraindication_kinds.get(code="anticoagulants")
+    kind.staff_text, kind.staff_text_ru = "no deep pressure", "без глубокого давления"
+    kind.save()
+    PatientContraindicationFactory(patient=patient, kind=kind, start=today(), end=None)
+
+    course = running_course(patient)
+
+    (warning,) = course.warnings
+    assert staff_line(warning).endswith(": no deep pressure")
+    with translation.override("ru"):
+        assert staff_line(warning).endswith(": без глубокого давления")

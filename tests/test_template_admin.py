@@ -504,7 +504,7 @@ def test_the_preview_handout_is_the_pdf_a_patient_would_get(admin_client, templa
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert template.name_ru in text
-    assert "Пн, 1 мар, время уточняется 7" in text  # the first session (a sample has no time)
+    assert "Пн, 1 марта, время уточняется 7" in text  # the first session (a sample has no time)
     first_section = template.handout_sections.order_by("order").first()
     assert first_section.title_ru in text
     assert first_section.title not in text
@@ -668,8 +668,9 @@ def test_a_russian_patients_handout_is_entirely_russian(client, therapist_a, cli
     for section in template.handout_sections.all():
         assert section.title_ru in text
         assert section.title not in text
-    assert " ".join(thinners.name_ru.split()) in text
-    assert thinners.name not in text
+    # "Please note" in the patient's words, the kind's Russian text for the patient.
+    assert " ".join(thinners.patient_text_ru.split("\n\n")[0].split()) in text
+    assert thinners.patient_text.split("\n\n")[0] not in text
     # Only the names typed into records (clinic, address, therapist) may be in Latin letters.
     names = f"{clinic_a.name} {clinic_a.address} {therapist_a.get_full_name()}".split()
     latin_words = [

@@ -498,3 +498,90 @@ def test_a_refusal_and_the_days_warnings_write_dates_as_people_do_not_iso(
 
     assert f"from {date_format(today(), 'SHORT_DATE_FORMAT')}" in page
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", page.split('data-use-date="')[0])
+
+
+# --- Steps that cannot be undone, and the record form's hidden fields (issue 19) -------------
+
+
+def course_page(client, course) -> str:
+    return client.get(reverse("protocols:course", args=[course.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_completing_or_cancelling_a_course_is_a_confirmation_apart_from_the_documents(
+    signed_in, patient, therapist_a
+):
+    course = running_course(patient, therapist_a)
+
+    page = course_page(signed_in, course)
+
+    documents = page.index("Session sheet (PDF)")
+    zone = page.index('class="danger-zone')
+    assert documents < zone
+    assert "Complete the course" not in page[:zone] and "Cancel the course" not in page[:zone]
+    cancel = page[page.index("Cancel the course…") :]
+    assert cancel.index("its 15 sessions not yet given are cancelled") < cancel.index(
+        "Yes, cancel the course"
+    )
+    # The confirming button is inside a closed <details>: one click alone does not reach it.
+    assert page[zone:].count("<details") == 2 and "<details open" not in page
+
+
+@pytest.mark.django_db
+def test_archiving_a_patient_is_a_confirmation_and_restoring_an_everyday_button(signed_in, patient):
+    url = reverse("patients:detail", args=[patient.pk])
+    page = signed_in.get(url).content.decode()
+    zone = page.index('class="danger-zone')
+    assert "Yes, archive the patient" in page[zone:]
+    header = page[page.index("<h1") : page.index('id="facts"')]
+    assert "Plan a course" in header and "Archive" not in header
+
+    signed_in.post(reverse("patients:archive", args=[patient.pk]))
+    page = signed_in.get(url).content.decode()
+    assert "Restore" in page and "danger-zone" not in page
+
+
+@pytest.mark.django_db
+def test_a_skipped_session_saves_whatever_the_hidden_minutes_and_pain_after_hold(
+    signed_in, patient, therapist_a
+):
+    course = running_course(patient, therapist_a)
+    first = course.sessions.get(number=1)
+
+    response = signed_in.post(
+        reverse("protocols:session_record", args=[first.pk]),
+        {
+            "outcome": "skipped",
+            "skip_reason": "discomfort",
+            "actual_minutes": "0",  # left in the hidden field: out of range, and ignored
+            "pain_after": "99",
+            "pain_before": "3",
+            "version": course.version,
+        },
+        follow=True,
+    )
+
+    first.refresh_from_db()
+    assert (first.status, first.actual_minutes, first.pain_after) == (Session.SKIPPED, None, None)
+    assert first.pain_before == 3
+    assert f"Session 1 of {patient.full_name} recorded as skipped." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_error_of_the_record_form_is_beside_a_field_the_outcome_shows(
+    signed_in, patient, therapist_a
+):
+    course = running_course(patient, therapist_a)
+    first = course.sessions.get(number=1)
+
+    response = signed_in.post(
+        reverse("protocols:session_record", args=[first.pk]),
+        {"outcome": "skipped", "actual_minutes": "500", "version": course.version},
+    )
+
+    form = response.context["form"]
+    assert set(form.errors) == {"skip_reason"}  # not the hidden minutes
+    page = response.content.decode()
+    assert "Say why the session was skipped." in page
+    first.refresh_from_db()
+    assert first.status == Session.PLANNED

@@ -281,7 +281,7 @@ def test_the_box_shows_a_running_course_and_when_the_next_may_start_and_is_due(
     box = next_course_box(signed_in, patient_a)
 
     assert box == (
-        f"alert-light border | Course running: {course.name}. "
+        f"alert-light border | In progress {course.name} · "
         "Next course: from 3 May 2026 (R4), due by 2 Sep 2026 (R5)."
     )
 
@@ -293,9 +293,10 @@ def test_a_course_on_hold_is_running_and_never_overdue(signed_in, patient_a, tod
 
     box = next_course_box(signed_in, patient_a)
 
-    assert "Course running:" in box
+    # One status, the course's own, linked to it: not "running" for a course on hold.
+    assert box.startswith("alert-light border | On hold ")
     assert "due by 2 Sep 2026 (R5)" in box
-    assert "Overdue." not in box
+    assert "due now" not in box
     assert box.startswith("alert-light border |")
 
 
@@ -306,12 +307,11 @@ def test_cancelled_sessions_are_left_out_of_the_next_course_dates(signed_in, pat
 
     box = next_course_box(signed_in, patient_a)
 
-    # Session 2 (4 March) starts the course and session 13 (30 March) ends it.
-    assert box == (
-        "alert-light border | Next course: from 30 Apr 2026 (R4), due by 4 Sep 2026 (R5)."
-    )
+    # Session 2 (4 March) starts the course and session 13 (30 March) ends it: the next may
+    # start from 30 April, a date already past, which the box says as "now".
+    assert box == "alert-light border | Next course: may start now (R4), due by 4 Sep 2026 (R5)."
     page = signed_in.get(reverse("patients:detail", args=[patient_a.pk])).content.decode()
-    assert "?start=2026-04-30" in page  # "Plan a course" offers that date
+    assert "?start=2026-05-01" in page  # "Plan a course" offers today, not a past date
 
 
 @pytest.mark.django_db
@@ -336,11 +336,9 @@ def test_a_completed_course_is_overdue_the_day_after_the_next_was_due(
     the_day_after = next_course_box(signed_in, patient_a)
 
     assert "due by 2 Sep 2026 (R5)" in on_the_day
-    assert "Overdue." not in on_the_day
+    assert "due now" not in on_the_day
     assert on_the_day.startswith("alert-light border |")
-    assert the_day_after == (
-        "alert-danger | Next course: from 3 May 2026 (R4), due by 2 Sep 2026 (R5). Overdue."
-    )
+    assert the_day_after == "alert-danger | Next course: due now (R5)."
 
 
 @pytest.mark.django_db
@@ -369,9 +367,7 @@ def test_cancelled_courses_hold_no_dates_in_the_box(signed_in, patient_a, clinic
     CourseFactory(patient=only_cancelled, status=Course.CANCELLED)
     today_is(date(2026, 10, 5))
 
-    assert "from 3 May 2026 (R4), due by 2 Sep 2026 (R5). Overdue." in next_course_box(
-        signed_in, patient_a
-    )
+    assert "Next course: due now (R5)." in next_course_box(signed_in, patient_a)
     assert next_course_box(signed_in, only_cancelled) == ""
     page = signed_in.get(reverse("patients:detail", args=[only_cancelled.pk])).content.decode()
     assert "Next course:" not in page

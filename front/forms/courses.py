@@ -11,6 +11,7 @@ import planner
 from clinic.models import User
 from clinic.selectors import bookable_staff
 from core.fields import ClockTimeFormField
+from core.texts import localized
 from front.forms.patients import DateInput
 from protocols.planning import rules_from_template
 from protocols.services import check_start_window
@@ -68,7 +69,7 @@ class PlanCourseForm(forms.Form):
         suited, others = [], []
         for template in templates:
             applies = planner.template_applies(rules_from_template(template), conditions)
-            (suited if applies else others).append((template.pk, template.name))
+            (suited if applies else others).append((template.pk, localized(template, "name")))
         choices = []
         if suited:
             choices.append((_("Suits this patient"), suited))
@@ -158,6 +159,27 @@ class RecordSessionForm(CourseChangeForm):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The fields each outcome shows; the others are hidden on the page, so what they hold is
+    # ignored (a number left in the hidden minutes field must not block a skipped session).
+    FIELDS = {
+        DONE: ("pain_before", "pain_after", "actual_minutes"),
+        SKIPPED: ("pain_before", "skip_reason"),
+        NO_SHOW: (),
+    }
+    OUTCOME_FIELDS = ("pain_before", "pain_after", "actual_minutes", "skip_reason")
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            shown = self.FIELDS.get(data.get("outcome"), self.OUTCOME_FIELDS)
+            for name in self.OUTCOME_FIELDS:
+                if name not in shown:
+                    data.pop(name, None)
+        super().__init__(data, *args, **kwargs)
+        # A native number field: a tablet opens its number pad, the arrow keys step 0–10.
+        for name in ("pain_before", "pain_after", "actual_minutes"):
+            self.fields[name].widget.attrs.update(inputmode="numeric", step=1)
+            self.fields[name].widget.attrs["class"] = "record-number"
 
     def clean(self):
         data = super().clean()

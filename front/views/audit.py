@@ -1,5 +1,6 @@
 """A patient's audit trail, for the clinic's admins: read-only, newest first."""
 
+import re
 from datetime import date, datetime
 
 from django.contrib.auth.decorators import permission_required
@@ -9,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from audit.models import AuditEntry
 from front.decorators import clinic_member_required
@@ -42,6 +43,24 @@ ACTIONS = {
     AuditEntry.Action.DELETE: gettext_lazy("Deleted"),
     AuditEntry.Action.ACCESS: gettext_lazy("Opened"),
 }
+
+
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# What a related manager's value looks like in a stored change ("protocols.Course.None"): not
+# something a reader can use.
+MANAGER_VALUE = re.compile(r"^\w+\.\w+\.None$")
+
+
+def _people_dates(text: str) -> str:
+    """ISO dates in a stored record name ("Session #3 2026-12-05") as people write them."""
+
+    def human(match):
+        try:
+            return date_format(date.fromisoformat(match.group(0)), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return match.group(0)
+
+    return ISO_DATE.sub(human, text)
 
 
 def _shown(value: str, field, related: dict) -> str:
@@ -84,7 +103,9 @@ def _changes(entries) -> None:
             except FieldDoesNotExist:
                 field = None
             if field is not None and not field.concrete:
-                field = None
+                continue  # a reverse relation: its value is a manager's name, not a change
+            if field is None and all(MANAGER_VALUE.match(str(v)) or v == "None" for v in pair):
+                continue
             entry.fields.append((name, field, [str(v) for v in pair]))
             if field is not None and field.is_relation:
                 wanted.setdefault(field.related_model, set()).update(
@@ -105,6 +126,8 @@ def _changes(entries) -> None:
         ]
         model = entry.content_type.model_class()
         entry.kind = model._meta.verbose_name if model else entry.content_type.model
+        entry.kinds = model._meta.verbose_name_plural if model else entry.content_type.model
+        entry.name = _people_dates(entry.object_repr)
         if entry.action == AuditEntry.Action.ACCESS:
             data = entry.additional_data or {}
             entry.summary = DOCUMENTS.get(
@@ -112,6 +135,38 @@ def _changes(entries) -> None:
             )
         else:
             entry.summary = ACTIONS.get(entry.action, "")
+
+
+def _same_batch(entry, previous) -> bool:
+    """Whether ``entry`` was created with ``previous`` in one step (a course's sessions)."""
+    return (
+        entry.action == previous.action == AuditEntry.Action.CREATE
+        and entry.content_type_id == previous.content_type_id
+        and entry.actor_id == previous.actor_id
+        and abs((entry.timestamp - previous.timestamp).total_seconds()) < 60
+    )
+
+
+def _grouped(entries) -> list[dict]:
+    """The page's entries, the records created together in one step as one group ("15 sessions
+    created"), each group listing its records; any other entry a group of one."""
+    groups: list[dict] = []
+    for entry in entries:
+        if groups and _same_batch(entry, groups[-1]["entries"][-1]):
+            groups[-1]["entries"].append(entry)
+        else:
+            groups.append({"entry": entry, "entries": [entry]})
+    for group in groups:
+        count = len(group["entries"])
+        if count > 1:
+            entry = group["entry"]
+            if entry.content_type.model == "session":
+                text = ngettext("%(count)d session created", "%(count)d sessions created", count)
+            else:
+                text = ngettext("%(count)d record created", "%(count)d records created", count)
+            group["summary"] = text % {"count": count}
+            group["entries"].sort(key=lambda e: e.pk)
+    return groups
 
 
 @clinic_member_required
@@ -125,4 +180,8 @@ def patient_trail(request, pk):
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     _changes(page.object_list)
-    return render(request, "audit/patient_trail.html", {"patient": patient, "page": page})
+    return render(
+        request,
+        "audit/patient_trail.html",
+        {"patient": patient, "page": page, "groups": _grouped(page.object_list)},
+    )

@@ -635,7 +635,7 @@ def week(request):
     columns = [
         Column(
             key=d,
-            title=f"{date_format(d, 'D')} {date_format(d, 'j M')}",
+            title=f"{date_format(d, 'D')} {date_format(d, 'MONTH_DAY_FORMAT')}",
             day=d,
             therapist_id=chosen,
             hours=sorted(weekly.get(d.weekday(), [])),

@@ -28,7 +28,7 @@ from patients.selectors import get_patient_for_user
 from protocols import booking
 from protocols.models import Course, ProtocolTemplate, Session
 from protocols.moving import record_attendance
-from protocols.planning import next_course_window, plan_for_patient, reason_message
+from protocols.planning import next_course_window, plan_for_patient, reason_message, staff_line
 from protocols.selectors import get_course_for_user
 from protocols.services import (
     SEVERE_PAIN,
@@ -73,7 +73,7 @@ def _answer_context(answer) -> dict:
         moved.setdefault(note.params.get("number"), []).append(reason_message(note))
     return {
         "plan": answer,
-        "warnings": [(r.rule, reason_message(r)) for r in answer.warnings],
+        "warnings": [(r.rule, staff_line(r)) for r in answer.warnings],
         "rows": [
             {
                 "session": s,
@@ -185,7 +185,8 @@ def course_detail(request, pk):
             "patient": course.patient,
             "sessions": sessions,
             "counts": counts,
-            "warnings": [(w["rule"], reason_message(w)) for w in course.warnings],
+            "remaining": counts[Session.PLANNED] + counts[Session.ON_HOLD],
+            "warnings": [(w["rule"], staff_line(w)) for w in course.warnings],
             "resume_form": resume_form,
             "today": timezone.localdate(),
             "next_window": next_course_window([course]),
@@ -298,10 +299,16 @@ def _recorded_messages(request, outcome):
             % {"pain": session.pain_before, "number": session.number},
         )
     elif session.status == Session.DONE:
-        messages.success(request, _("Session %(number)d recorded.") % {"number": session.number})
+        messages.success(
+            request,
+            _("Session %(number)d of %(patient)s recorded as done.")
+            % {"number": session.number, "patient": session.course.patient.full_name},
+        )
     else:
         messages.success(
-            request, _("Session %(number)d recorded as skipped.") % {"number": session.number}
+            request,
+            _("Session %(number)d of %(patient)s recorded as skipped.")
+            % {"number": session.number, "patient": session.course.patient.full_name},
         )
     if outcome.made_up:
         messages.info(

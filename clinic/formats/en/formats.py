@@ -8,3 +8,5 @@ FIRST_DAY_OF_WEEK = 1
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"]
 # An appointment as people write it: "Mon 7 Dec" (then ", 10:30, room 2"; see documents.times).
 APPOINTMENT_DATE_FORMAT = "D j M"
+# A day without the year: "7 Dec" (the week's heading, the calendar's columns).
+MONTH_DAY_FORMAT = "j M"
