@@ -333,6 +333,8 @@ def test_opening_a_record_in_the_admin_is_an_access_event(client, patient, thera
 
     trail = trail_page(client, patient).content.decode()
     assert "Viewed the record in the admin" in trail
+
+
 @pytest.mark.django_db
 def test_a_courses_sessions_are_one_entry_of_the_trail_with_readable_values(
     client, patient, therapist_a, admin_a
