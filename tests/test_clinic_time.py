@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from clinic.models import Absence, Room, WorkingHours
+from clinic.models import Absence, Clinic, Room, WorkingHours
 from core.fields import clock_text, parse_clock
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +178,15 @@ def test_an_absence_overlapping_another_is_refused_in_the_admin_as_on_the_staff_
     assert page.status_code == 200
     assert "These days overlap another absence" in page.content.decode()
     assert Absence.objects.count() == 1
+
+
+def test_the_reminder_time_passes_djangos_checks_even_at_six_in_the_evening(monkeypatch):
+    # A fixed 18:00 default made `check --deploy` warn (fields.W161) when run at 18:00:0x.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    evening = dt.datetime.combine(dt.date.today(), dt.time(18, 0, 3), tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: evening)
+
+    assert Clinic._meta.get_field("reminder_time").check() == []
