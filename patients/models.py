@@ -147,8 +147,32 @@ class Patient(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.birth_date and self.birth_date > timezone.localdate():
-            raise ValidationError({"birth_date": _("The date of birth cannot be in the future.")})
+            errors["birth_date"] = _("The date of birth cannot be in the future.")
+        errors |= self._consent_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def _consent_errors(self) -> dict:
+        """Messages need the channel's address, the date consent was given and how (the
+        workspace's form and the admin's both ask through here)."""
+        if self.contact_preference == self.CONTACT_NONE:
+            return {}
+        errors = {}
+        if self.contact_preference == self.CONTACT_EMAIL and not self.email:
+            errors["email"] = _("Give the email address the patient agreed to be sent to.")
+        if self.contact_preference == self.CONTACT_SMS and not self.phone:
+            errors["phone"] = _("Give the mobile number the patient agreed to be texted.")
+        if self.contact_consent_on is None:
+            errors["contact_consent_on"] = _(
+                "Messages need the patient's consent: give the date they agreed."
+            )
+        elif self.contact_consent_on > timezone.localdate():
+            errors["contact_consent_on"] = _("Consent cannot be given on a future date.")
+        if not self.contact_consent_source:
+            errors["contact_consent_source"] = _("Say how the patient gave their consent.")
+        return errors
 
 
 class Condition(models.Model):

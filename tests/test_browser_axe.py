@@ -164,7 +164,29 @@ def test_every_page_of_the_therapist_and_the_admin_has_no_serious_accessibility_
     session = course.sessions.get(number=1)
     kind = clinic.contraindication_kinds.get(code="anticoagulants")
     template = classic(clinic)
+    # Messages: the patient agreed to email (the course page offers the handout by email), the
+    # outbox has a failed reminder, and the reminder's link page (no sign-in needed) is a page too.
+    from messaging import services as messaging
+    from messaging.models import Message, PatientLink
+
+    type(patient).objects.filter(pk=patient.pk).update(
+        email="vera@example.org", contact_preference="email", contact_consent_on=today
+    )
+    link = messaging.link_url(messaging.new_link(session, PatientLink.CONFIRM))
+    Message.objects.create(
+        clinic=clinic,
+        patient=patient,
+        session=session,
+        kind=Message.REMINDER,
+        channel=Message.EMAIL,
+        to="vera@example.org",
+        language="en",
+        body="…",
+        status=Message.FAILED,
+        error="No mail server is set up (EMAIL_URL), so nothing was sent.",
+    )
     pages = [
+        "/" + link.split("/", 3)[3],
         "/",
         "/patients/",
         "/patients/new/",
@@ -184,6 +206,7 @@ def test_every_page_of_the_therapist_and_the_admin_has_no_serious_accessibility_
     ]
     admin_pages = [
         f"/audit/patients/{patient.pk}/",
+        "/outbox/",
         "/admin/",
         "/admin/patients/contraindicationkind/",
         f"/admin/patients/contraindicationkind/{kind.pk}/change/",

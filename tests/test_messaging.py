@@ -586,3 +586,17 @@ def test_the_sweep_fails_an_interrupted_send_and_hands_on_a_lost_one(
     stuck.refresh_from_db()
     assert message.status == Message.SENT and len(mail.outbox) == 1
     assert stuck.status == Message.FAILED and "interrupted" in stuck.error
+
+
+def test_the_admin_asks_for_the_same_consent(client, admin_a, patient_a):
+    from tests.test_admin_writes import form_data
+
+    client.force_login(admin_a)
+    url = reverse("admin:patients_patient_change", args=[patient_a.pk])
+    data = form_data(client.get(url)) | {"contact_preference": "email", "email": "o@example.org"}
+
+    page = client.post(url, data)
+
+    assert "give the date they agreed" in html.unescape(page.content.decode())
+    patient_a.refresh_from_db()
+    assert patient_a.contact_preference == "none"

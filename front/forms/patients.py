@@ -1,7 +1,6 @@
 """Forms of the therapist's workspace for patients and their clinical facts."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import (
@@ -45,24 +44,9 @@ class PatientForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        channel = data.get("contact_preference") or Patient.CONTACT_NONE
-        data["contact_preference"] = channel
-        if channel == Patient.CONTACT_NONE:
-            return data
-        if channel == Patient.CONTACT_EMAIL and not data.get("email"):
-            self.add_error("email", _("Give the email address the patient agreed to be sent to."))
-        if channel == Patient.CONTACT_SMS and not data.get("phone"):
-            self.add_error("phone", _("Give the mobile number the patient agreed to be texted."))
-        consent = data.get("contact_consent_on")
-        if consent is None:
-            self.add_error(
-                "contact_consent_on",
-                _("Messages need the patient's consent: give the date they agreed."),
-            )
-        elif consent > timezone.localdate():
-            self.add_error("contact_consent_on", _("Consent cannot be given on a future date."))
-        if not data.get("contact_consent_source"):
-            self.add_error("contact_consent_source", _("Say how the patient gave their consent."))
+        # Left out means no messages; the consent's checks are the model's (Patient.clean).
+        data["contact_preference"] = data.get("contact_preference") or Patient.CONTACT_NONE
+        self.instance.contact_preference = data["contact_preference"]
         return data
 
 
