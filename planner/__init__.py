@@ -14,6 +14,7 @@ params are ISO strings; a ``condition`` param is one of ``CONDITION_LABELS`` (al
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
@@ -617,8 +618,12 @@ def plan(request: PlanRequest) -> Plan | Refusal:
 # --- R5: when the next course is due ------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def next_course_due(first_session: date) -> date:
-    """The date by which the next course should start (R5): first session + six months."""
+    """The date by which the next course should start (R5): first session + six months.
+
+    Cached: the reports ask it for every completed course of a year, and month arithmetic costs
+    far more than a lookup. Ten years of first sessions are under 4,096 distinct days."""
     return first_session + relativedelta(months=COURSE_DUE_MONTHS)
 
 

@@ -17,10 +17,28 @@ Each query is one statement whatever the number of patients; the page makes a fi
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import NamedTuple
 
-from django.db.models import Count, Exists, F, FloatField, Func, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 
 import planner
 from clinic.models import Absence, ClosedDate, Room, WorkingHours
@@ -76,8 +94,71 @@ def _courses(filters: Filters, prefix: str = "") -> Q:
     return q
 
 
-def _begun_in_period(filters: Filters) -> Q:
-    return _courses(filters) & Q(starts_on__gte=filters.start, starts_on__lte=filters.end)
+# --- The courses behind the outcomes, the course counts and the twice-a-year rule ------------
+
+
+class CourseRow(NamedTuple):  # a tuple: a year of a busy clinic's courses is made fast
+    template_id: int
+    status: str
+    starts_on: date
+    # A completed course begun in the period: pain before its first session given, after its
+    # last (None when not recorded, and for every other course).
+    first_pain: int | None
+    last_pain: int | None
+    # A completed course whose next course fell due in the period: the first session of the
+    # patient's next course that holds its dates (None when none has begun, and for the others).
+    next_start: date | None
+
+
+def _repeat_window(filters: Filters) -> tuple[date, date]:
+    """(after, until): the completed courses whose first session is in (after, until] fell due
+    for their next course in the period (R5)."""
+    return (
+        planner.latest_first_session_due_by(filters.start - timedelta(days=1)),
+        planner.latest_first_session_due_by(filters.end),
+    )
+
+
+def course_rows(filters: Filters) -> list[CourseRow]:
+    """The filtered courses begun in the period, or in the earlier window whose next course fell
+    due in it (``_repeat_window``). One query: the scores and the next course are subqueries
+    (a step each in the sessions' (course, number) and the courses' (patient, status, starts_on)
+    indexes) run only for the courses whose figure needs them."""
+    after, until = _repeat_window(filters)
+    done = Session.objects.filter(course=OuterRef("pk"), status=Session.DONE)
+    first = done.filter(pain_before__isnull=False).order_by("number").values("pain_before")[:1]
+    last = done.filter(pain_after__isnull=False).order_by("-number").values("pain_after")[:1]
+    following = (
+        Course.objects.filter(
+            patient=OuterRef("patient"),
+            status__in=Course.HOLDING_DATES,
+            starts_on__gt=OuterRef("starts_on"),
+        )
+        .order_by("starts_on")
+        .values("starts_on")[:1]
+    )
+    completed_in = Q(status=Course.COMPLETED, starts_on__gte=filters.start)
+    completed_due = Q(status=Course.COMPLETED, starts_on__gt=after, starts_on__lte=until)
+    scored = {
+        name: Case(When(completed_in, then=Subquery(query)), output_field=IntegerField())
+        for name, query in (("first_pain", first), ("last_pain", last))
+    }
+    rows = (
+        Course.objects.filter(
+            _courses(filters),
+            starts_on__gt=min(after, filters.start - timedelta(days=1)),
+            starts_on__lte=filters.end,
+        )
+        .annotate(
+            **scored,
+            next_start=Case(
+                When(completed_due, then=Subquery(following)), output_field=DateField()
+            ),
+        )
+        .values_list("template_id", "status", "starts_on", "first_pain", "last_pain", "next_start")
+        .order_by()
+    )
+    return list(map(CourseRow._make, rows))
 
 
 # --- Outcomes per template ------------------------------------------------------------------
@@ -101,20 +182,18 @@ class Outcome:
         return self.scored >= MIN_COURSES
 
 
-def outcome_rows(filters: Filters) -> list[tuple[int, int | None, int | None]]:
-    """(template, pain before its first session, pain after its last) per completed course.
+def outcome_rows(filters: Filters, rows=None) -> list[tuple[int, int | None, int | None]]:
+    """(template, pain before its first session, pain after its last) per completed course
+    begun in the period (``rows``: the ``course_rows`` if already read).
 
-    "First" and "last" are the first and last sessions given (done) with that score recorded.
-    One query: two subqueries per course, each a step in the sessions' (course, ...) index.
-    """
-    done = Session.objects.filter(course=OuterRef("pk"), status=Session.DONE)
-    first = done.filter(pain_before__isnull=False).order_by("number").values("pain_before")[:1]
-    last = done.filter(pain_after__isnull=False).order_by("-number").values("pain_after")[:1]
-    return list(
-        Course.objects.filter(_begun_in_period(filters), status=Course.COMPLETED)
-        .annotate(first_pain=Subquery(first), last_pain=Subquery(last))
-        .values_list("template_id", "first_pain", "last_pain")
-    )
+    "First" and "last" are the first and last sessions given (done) with that score recorded."""
+    if rows is None:
+        rows = course_rows(filters)
+    return [
+        (row.template_id, row.first_pain, row.last_pain)
+        for row in rows
+        if row.status == Course.COMPLETED and filters.start <= row.starts_on <= filters.end
+    ]
 
 
 def outcomes(rows) -> list[Outcome]:
@@ -152,28 +231,28 @@ class Adherence:
     courses: dict[str, int]  # Course status -> courses begun in the period
 
 
-def adherence(filters: Filters) -> Adherence:
+def adherence(filters: Filters, rows=None) -> Adherence:
     """Sessions dated in the period by status, and why skipped ones were; courses begun in the
-    period by status. Three queries: sessions by status, skipped ones by reason, courses by
-    status."""
-    dated = Session.objects.filter(_courses(filters, "course__")).filter(
-        date__gte=filters.start, date__lte=filters.end
-    )
-    # The statuses from the sessions' (course, date, status) index alone; the reasons from the
-    # skipped sessions' rows only.
-    sessions = dict(dated.values_list("status").annotate(n=Count("pk")).order_by())
-    reasons = Counter()
-    skipped = dated.filter(status=Session.SKIPPED).values_list("skip_reason")
-    for reason, n in skipped.annotate(n=Count("pk")).order_by():
-        reasons[reason.strip()] += n
-    courses = (
-        Course.objects.filter(_begun_in_period(filters))
-        .values_list("status")
-        .annotate(n=Count("pk"))
+    period by status (``rows``: the ``course_rows`` if already read). One query: the sessions by
+    status, the skipped ones also by reason."""
+    if rows is None:
+        rows = course_rows(filters)
+    reason = Case(When(status=Session.SKIPPED, then=F("skip_reason")), default=Value(""))
+    grouped = (
+        Session.objects.filter(_courses(filters, "course__"))
+        .filter(date__gte=filters.start, date__lte=filters.end)
+        .values_list("status", reason)
+        .annotate(n=Count("*"))
         .order_by()
     )
+    sessions, reasons = Counter(), Counter()
+    for status, why, n in grouped:
+        sessions[status] += n
+        if status == Session.SKIPPED:
+            reasons[why.strip()] += n
+    courses = Counter(row.status for row in rows if row.starts_on >= filters.start)
     return Adherence(
-        sessions=sessions,
+        sessions=dict(sessions),
         skip_reasons=sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
         courses=dict(courses),
     )
@@ -198,55 +277,60 @@ class Repeats:
         return self.in_time / decided if decided else None
 
 
-def repeat_rows(filters: Filters) -> list[tuple[date, date | None]]:
+def repeat_rows(filters: Filters, rows=None) -> list[tuple[date, date | None]]:
     """(first session, the next course's first session or None) of each completed course whose
-    next course fell due in the period. One query; the next course is any later one of the
-    patient that holds its dates (not cancelled)."""
-    after = planner.latest_first_session_due_by(filters.start - timedelta(days=1))
-    until = planner.latest_first_session_due_by(filters.end)
-    following = (
-        Course.objects.filter(
-            patient=OuterRef("patient"),
-            status__in=Course.HOLDING_DATES,
-            starts_on__gt=OuterRef("starts_on"),
-        )
-        .order_by("starts_on")
-        .values("starts_on")[:1]
-    )
-    return list(
-        Course.objects.filter(
-            _courses(filters), status=Course.COMPLETED, starts_on__gt=after, starts_on__lte=until
-        )
-        .annotate(next_start=Subquery(following))
-        .values_list("starts_on", "next_start")
-    )
+    next course fell due in the period (``rows``: the ``course_rows`` if already read); the next
+    course is any later one of the patient that holds its dates (not cancelled)."""
+    if rows is None:
+        rows = course_rows(filters)
+    after, until = _repeat_window(filters)
+    return [
+        (row.starts_on, row.next_start)
+        for row in rows
+        if row.status == Course.COMPLETED and after < row.starts_on <= until
+    ]
 
 
 def due_today(filters: Filters, today: date) -> tuple[int, int]:
     """(due, overdue) patients today, as the day page lists them (R5): the latest completed
     course's next course due within planner.DUE_SOON_DAYS, or past due, and none running. The
     condition filter applies to the patients, the template and therapist to that latest course.
-    One query."""
+    One query: each patient's latest completed course (a window over the clinic's completed
+    courses), the template and therapist then checked here, as they apply to that course only."""
     horizon_first = planner.latest_first_session_due_by(planner.due_soon_horizon(today))
     overdue_first = planner.latest_first_session_due_by(today - timedelta(days=1))
+    running = Course.objects.filter(patient=OuterRef("patient"), status__in=Course.RUNNING)
+    patients_only = replace(filters, template_id=None, therapist_id=None)
     latest = (
         Course.objects.filter(
-            patient=OuterRef("patient"), status=Course.COMPLETED, starts_on__isnull=False
+            _courses(patients_only),
+            status=Course.COMPLETED,
+            starts_on__isnull=False,
+            patient__archived=False,
         )
-        .order_by("-starts_on", "-pk")
-        .values("pk")[:1]
-    )
-    running = Course.objects.filter(patient=OuterRef("patient"), status__in=Course.RUNNING)
-    counts = (
-        Course.objects.filter(_courses(filters), status=Course.COMPLETED, patient__archived=False)
-        .filter(pk=Subquery(latest), starts_on__lte=horizon_first)
         .filter(~Exists(running))
-        .aggregate(
-            due=Count("patient_id", distinct=True),
-            overdue=Count("patient_id", distinct=True, filter=Q(starts_on__lte=overdue_first)),
+        .annotate(
+            latest=Window(
+                RowNumber(),
+                partition_by=F("patient_id"),
+                order_by=[F("starts_on").desc(), F("pk").desc()],
+            )
         )
+        .filter(latest=1)
+        .values_list("starts_on", "template_id", "therapist_id")
+        .order_by()
     )
-    return counts["due"], counts["overdue"]
+    due = overdue = 0
+    for starts_on, template_id, therapist_id in latest:
+        if starts_on > horizon_first:
+            continue
+        if filters.template_id and template_id != filters.template_id:
+            continue
+        if filters.therapist_id and therapist_id != filters.therapist_id:
+            continue
+        due += 1
+        overdue += starts_on <= overdue_first
+    return due, overdue
 
 
 def repeats(rows, today: date, now: tuple[int, int]) -> Repeats:
@@ -363,8 +447,8 @@ def utilisation(filters: Filters, clinic, staff=None) -> Utilisation:
         by_therapist[therapist_id] += _minutes(minutes)
         by_room[room_id] += _minutes(minutes)
 
-    # Day by day, from each therapist's minutes per weekday and days away; the staffed minutes
-    # of a day depend only on its weekday and who is away, so each such union is made once.
+    # From each therapist's minutes per weekday and days away: a day's working and staffed
+    # minutes depend only on its weekday and who is away.
     available = Counter()
     staffed = 0
     working = set(clinic.working_weekdays)
@@ -381,20 +465,25 @@ def utilisation(filters: Filters, clinic, staff=None) -> Utilisation:
             while day <= min(last, filters.end):
                 days_away[therapist_id].add(day)
                 day += timedelta(days=1)
-    unions = {}
+    # The days by who is present: most days nobody is away, and each (weekday, present) needs
+    # adding up once, times its number of days.
+    anyone_away = set().union(*days_away.values())
+    everyone = tuple(counted)
+    alike = Counter()
     for day in filters.days():
         weekday = day.weekday()
         if weekday not in working or day in closed:
             continue
-        present = tuple(pk for pk in counted if day not in days_away[pk])
+        if day in anyone_away:
+            alike[weekday, tuple(pk for pk in counted if day not in days_away[pk])] += 1
+        else:
+            alike[weekday, everyone] += 1
+    for (weekday, present), days in alike.items():
         for pk in present:
-            available[pk] += per_weekday[pk][weekday]
-        key = (weekday, present)
-        if key not in unions:
-            unions[key] = _union_minutes(
-                interval for pk in present if pk in shown for interval in hours[pk][weekday]
-            )
-        staffed += unions[key]
+            available[pk] += per_weekday[pk][weekday] * days
+        staffed += days * _union_minutes(
+            interval for pk in present if pk in shown for interval in hours[pk][weekday]
+        )
 
     therapists = [
         Use(pk, f"{first} {last}".strip() or username, by_therapist[pk], available[pk])
@@ -437,11 +526,12 @@ def report(filters: Filters, clinic, today: date, templates=None, staff=None) ->
     ``staff_names``, if already read)."""
     if templates is None:
         templates = {t.pk: t for t in ProtocolTemplate.objects.filter(clinic_id=clinic.pk)}
+    rows = course_rows(filters)
     return Report(
         filters=filters,
         templates=templates,
-        outcomes=outcomes(outcome_rows(filters)),
-        adherence=adherence(filters),
-        repeats=repeats(repeat_rows(filters), today, due_today(filters, today)),
+        outcomes=outcomes(outcome_rows(filters, rows)),
+        adherence=adherence(filters, rows),
+        repeats=repeats(repeat_rows(filters, rows), today, due_today(filters, today)),
         utilisation=utilisation(filters, clinic, staff),
     )

@@ -4,6 +4,7 @@ The fixtures write course and session rows directly (factories), so each history
 stated in its docstring; the expected figures are worked out in the comments beside them.
 """
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -314,3 +315,29 @@ def test_todays_due_patients_are_the_day_pages(clinic_a, admin_a, repeats_histor
         listed = list(due_patients(admin_a, today))
         overdue = [p for p in listed if planner.next_course_due(p.last_first) < today]
         assert selectors.due_today(filters, today) == (len(listed), len(overdue)), today
+
+
+def test_todays_due_patients_by_template_go_by_their_latest_course(clinic_a, therapist_a):
+    # A patient's latest completed course decides: filtered by the template of an earlier one,
+    # the patient is not due for that template (their next course follows the later one).
+    patient = PatientFactory(clinic=clinic_a)
+    done = Course.COMPLETED
+    CourseFactory(patient=patient, start=date(2025, 9, 1), sessions=0, status=done)
+    CourseFactory(
+        patient=patient,
+        start=date(2026, 1, 5),
+        sessions=0,
+        status=done,
+        slug="sciatica-leg",
+        therapist=therapist_a,
+    )
+    today = date(2026, 8, 1)  # the later course (5 January) fell due on 5 July: overdue
+    day = Filters(clinic_id=clinic_a.pk, start=today, end=today)
+    sciatica = ProtocolTemplate.objects.get(clinic=clinic_a, slug="sciatica-leg")
+    assert selectors.due_today(day, today) == (1, 1)
+    assert selectors.due_today(replace(day, template_id=sciatica.pk), today) == (1, 1)
+    assert selectors.due_today(replace(day, template_id=classic(clinic_a).pk), today) == (0, 0)
+    assert selectors.due_today(replace(day, therapist_id=therapist_a.pk), today) == (1, 1)
+    # A course running now takes the patient off the list, whatever its template.
+    CourseFactory(patient=patient, start=date(2026, 8, 3), sessions=0, status=Course.PLANNED)
+    assert selectors.due_today(day, today) == (0, 0)
