@@ -147,6 +147,7 @@ def when(session: Session) -> dict:
 class LinkUsed:
     action: str
     session: Session
+    made_up: bool = False  # a cancellation: a session was added at the end of the course
 
 
 def use_link(token: str, *, address: str | None) -> LinkUsed:
@@ -159,6 +160,7 @@ def use_link(token: str, *, address: str | None) -> LinkUsed:
         now = timezone.now()
         PatientLink.objects.filter(pk=link.pk).update(used_at=now)
         course = session.course
+        made_up = False
         if link.action == PatientLink.CONFIRM:
             confirmed = Session.objects.filter(
                 pk=session.pk, status=Session.PLANNED, starts_at=link.expires_at
@@ -176,11 +178,12 @@ def use_link(token: str, *, address: str | None) -> LinkUsed:
         else:
             with translation.override(course.patient.clinic.default_language):
                 reason = str(CANCEL_REASON)
-            record_attendance(
+            outcome = record_attendance(
                 session=session, user=None, status=Session.PATIENT_CANCELLED, reason=reason
             )
+            made_up = outcome.made_up
         session.refresh_from_db()
-    return LinkUsed(action=link.action, session=session)
+    return LinkUsed(action=link.action, session=session, made_up=made_up)
 
 
 # --- Reminders -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from planner.schedule import parse_time
 from protocols import booking
 from protocols.models import Session
 from protocols.services import create_course
-from tests.factories import UserFactory
+from tests.factories import PatientContraindicationFactory, UserFactory
 from tests.workspace import classic, give_hours, knee_patient, next_working_day, today
 
 pytestmark = pytest.mark.django_db
@@ -368,6 +368,30 @@ def test_the_cancel_link_cancels_for_the_patient_and_replans_the_rest(
     day = client.get(reverse("home"), {"date": session.date.isoformat()}).content.decode()
     missed = html.unescape(day).split("No-shows and cancellations")[1].split("</section>")[0]
     assert "Petrova Maria" in missed and "cancelled by the patient" in missed
+
+
+def test_a_cancellation_that_cannot_be_made_up_does_not_promise_a_new_session(
+    client, clinic_a, therapist_a, hours, django_capture_on_commit_callbacks
+):
+    course = timed_course(consenting(clinic_a), therapist_a)
+    session = first(course)
+    before = course.sessions.count()
+    remind(session, django_capture_on_commit_callbacks)
+    links = links_of(mail.outbox[0])
+    # A fever recorded for the next year, straight into the table (as an import would): no
+    # date is left to make the session up, so the planner refuses the make-up.
+    PatientContraindicationFactory(
+        patient=course.patient, start=session.date, end=session.date + timedelta(days=365)
+    )
+
+    done = html.unescape(client.post(path_of(links["cancel"])).content.decode())
+
+    assert "Your session is cancelled" in done
+    assert "The clinic will call you about the rest of your course" in done
+    assert "add a session" not in done
+    session.refresh_from_db()
+    assert session.status == Session.PATIENT_CANCELLED
+    assert course.sessions.count() == before  # nothing added
 
 
 def test_the_link_page_speaks_the_patients_language(

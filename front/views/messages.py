@@ -74,7 +74,11 @@ def patient_link(request, token):
             return render(
                 request,
                 "messaging/link.html",
-                {"done": used.action, "when": services.when(link.session)},
+                {
+                    "done": used.action,
+                    "made_up": used.made_up,
+                    "when": services.when(link.session),
+                },
             )
         return render(
             request,
