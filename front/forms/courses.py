@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 import planner
 from clinic.models import User
+from clinic.roles import BOOKS_FOR_COLLEAGUES
 from clinic.selectors import bookable_staff
 from core.fields import ClockTimeFormField
 from core.texts import localized
@@ -55,7 +56,7 @@ class PlanCourseForm(forms.Form):
         self.patient = patient
         self.user = user
         # A clinic admin books any colleague; a therapist books their own time.
-        if user.is_clinic_admin:
+        if user.has_perm(BOOKS_FOR_COLLEAGUES):
             colleagues = bookable_staff(patient.clinic_id)
             self.fields["therapist"].queryset = colleagues.order_by("last_name", "first_name")
             self.fields["therapist"].label_from_instance = lambda u: (
