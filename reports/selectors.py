@@ -17,7 +17,7 @@ Each query is one statement whatever the number of patients; the page makes a fi
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -36,9 +36,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 
 import planner
 from clinic.models import Absence, ClosedDate, Room, WorkingHours
@@ -146,6 +144,10 @@ def course_rows(filters: Filters) -> list[CourseRow]:
     rows = (
         Course.objects.filter(
             _courses(filters),
+            # Every status, named so that the (patient, status, starts_on) index finds the
+            # courses: on SQLite, reading starts_on from the row instead walks past the
+            # template's snapshot (some 20 KB a course) for every course of every patient.
+            status__in=[status for status, _label in Course.STATUS_CHOICES],
             starts_on__gt=min(after, filters.start - timedelta(days=1)),
             starts_on__lte=filters.end,
         )
@@ -295,42 +297,28 @@ def due_today(filters: Filters, today: date) -> tuple[int, int]:
     """(due, overdue) patients today, as the day page lists them (R5): the latest completed
     course's next course due within planner.DUE_SOON_DAYS, or past due, and none running. The
     condition filter applies to the patients, the template and therapist to that latest course.
-    One query: each patient's latest completed course (a window over the clinic's completed
-    courses), the template and therapist then checked here, as they apply to that course only."""
+    One query. (A window function over each patient's courses reads faster on PostgreSQL, but
+    four times slower on SQLite, which then reads every course row.)"""
     horizon_first = planner.latest_first_session_due_by(planner.due_soon_horizon(today))
     overdue_first = planner.latest_first_session_due_by(today - timedelta(days=1))
-    running = Course.objects.filter(patient=OuterRef("patient"), status__in=Course.RUNNING)
-    patients_only = replace(filters, template_id=None, therapist_id=None)
     latest = (
         Course.objects.filter(
-            _courses(patients_only),
-            status=Course.COMPLETED,
-            starts_on__isnull=False,
-            patient__archived=False,
+            patient=OuterRef("patient"), status=Course.COMPLETED, starts_on__isnull=False
         )
-        .filter(~Exists(running))
-        .annotate(
-            latest=Window(
-                RowNumber(),
-                partition_by=F("patient_id"),
-                order_by=[F("starts_on").desc(), F("pk").desc()],
-            )
-        )
-        .filter(latest=1)
-        .values_list("starts_on", "template_id", "therapist_id")
-        .order_by()
+        .order_by("-starts_on", "-pk")
+        .values("pk")[:1]
     )
-    due = overdue = 0
-    for starts_on, template_id, therapist_id in latest:
-        if starts_on > horizon_first:
-            continue
-        if filters.template_id and template_id != filters.template_id:
-            continue
-        if filters.therapist_id and therapist_id != filters.therapist_id:
-            continue
-        due += 1
-        overdue += starts_on <= overdue_first
-    return due, overdue
+    running = Course.objects.filter(patient=OuterRef("patient"), status__in=Course.RUNNING)
+    counts = (
+        Course.objects.filter(_courses(filters), status=Course.COMPLETED, patient__archived=False)
+        .filter(pk=Subquery(latest), starts_on__lte=horizon_first)
+        .filter(~Exists(running))
+        .aggregate(
+            due=Count("patient_id", distinct=True),
+            overdue=Count("patient_id", distinct=True, filter=Q(starts_on__lte=overdue_first)),
+        )
+    )
+    return counts["due"], counts["overdue"]
 
 
 def repeats(rows, today: date, now: tuple[int, int]) -> Repeats:
