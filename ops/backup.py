@@ -76,7 +76,7 @@ PARTS = [
     Part("protocols.HandoutSection", "template__clinic"),
     Part("protocols.TemplateVersion", "template__clinic"),
     Part("protocols.Course", "patient__clinic"),  # with the template snapshot it was planned with
-    Part("protocols.Session", "course__patient__clinic"),
+    Part("protocols.Session", "clinic"),
     Part("admin.LogEntry", "user__clinic"),  # what the clinic's staff changed in the admin
     Part("otp_totp.TOTPDevice", "user__clinic"),  # staff's two-factor keys: sign-in stays as it was
     Part("otp_static.StaticDevice", "user__clinic"),  # and their recovery codes

@@ -145,14 +145,32 @@ class Patient(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        patient = super().from_db(db, field_names, values)
+        patient._loaded_clinic_id = patient.__dict__.get("clinic_id")
+        return patient
+
     def clean(self):
         super().clean()
         errors = {}
         if self.birth_date and self.birth_date > timezone.localdate():
             errors["birth_date"] = _("The date of birth cannot be in the future.")
         errors |= self._consent_errors()
+        if self._moves_clinic_with_sessions():
+            errors["clinic"] = _(
+                "This patient has sessions booked in their clinic and stays there. Add them to the "
+                "other clinic as a new patient."
+            )
         if errors:
             raise ValidationError(errors)
+
+    def _moves_clinic_with_sessions(self) -> bool:
+        """A patient's sessions belong to their clinic (the database holds them there)."""
+        loaded = getattr(self, "_loaded_clinic_id", None)
+        if loaded is None or loaded == self.clinic_id:
+            return False
+        return self.courses.filter(sessions__isnull=False).exists()
 
     def _consent_errors(self) -> dict:
         """Messages need the channel's address, the date consent was given and how (the

@@ -512,7 +512,7 @@ def first_session_date(course=None):
 
 
 class SessionQuerySet(ClinicScopedQuerySet):
-    clinic_path = "course__patient__clinic"
+    clinic_path = "clinic"  # the patient's, held there by the database (migration 0019)
 
 
 class Session(models.Model):
@@ -538,6 +538,19 @@ class Session(models.Model):
 
     course = models.ForeignKey(
         Course, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("course")
+    )
+    # The course's patient's clinic, kept beside the course so that a clinic's sessions of a
+    # period are read from one index (the reports, the calendar) rather than course by course.
+    # Written with the session by whatever creates it; the database refuses a session whose
+    # clinic is not its patient's, and a patient or a course with sessions moving to another
+    # clinic (migration 0019).
+    clinic = models.ForeignKey(
+        Clinic,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("clinic"),
     )
     number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
     date = models.DateField(_("date"))
@@ -614,6 +627,8 @@ class Session(models.Model):
         ]
         indexes = [
             models.Index(fields=["date", "status"], name="session_date_status"),
+            # A clinic's sessions of a period by status from the index alone (the reports).
+            models.Index(fields=["clinic", "date", "status"], name="session_clinic_date_status"),
             # A course's session dates from the index alone: first and last dates of each
             # course (who is due, the break between courses) without reading the rows.
             models.Index(fields=["course", "date", "status"], name="session_course_date_status"),

@@ -141,6 +141,7 @@ def create_course(
         rows = [
             Session(
                 course=course,
+                clinic_id=patient.clinic_id,
                 number=s.number,
                 date=s.day,
                 planned_minutes=s.minutes,
@@ -337,6 +338,7 @@ def _apply_plan(course: Course, rows: list[Session], plan: planner.Plan) -> int:
             [
                 Session(
                     course=course,
+                    clinic_id=clinic.pk,
                     number=next_number + i,
                     date=s.day,
                     planned_minutes=s.minutes,

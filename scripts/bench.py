@@ -71,7 +71,7 @@ TARGET_QUERIES, TARGET_P95_MS, TARGET_HTTP_P99_MS = 10, 50, 200
 UNBOUNDED_QUERIES = {"preview, schedule"}
 # Issue 17 sets the reports page its own targets: a fixed number of queries (the same at 100 and
 # 10,000 patients), at most this many, and p95 under 100 ms.
-PAGE_TARGETS = {"reports": {"queries": 13, "p95_ms": 100}}
+PAGE_TARGETS = {"reports": {"queries": 14, "p95_ms": 100}}
 RANDOM_PAGE_COST = 1.1
 
 

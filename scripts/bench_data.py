@@ -369,6 +369,7 @@ def fill_day(chain: Chain, *, spare=()) -> dict:
                 Session.objects.bulk_create(
                     Session(
                         course=course,
+                        clinic=clinic,
                         number=number,
                         date=day,
                         planned_minutes=planner.session_minutes(rules, number),
@@ -620,6 +621,7 @@ def _add_to_clinic(chain, data, per_clinic, rng, today):
                 times = book.place(clinic, day, planned, course.template.buffer_minutes)
             session = Session(
                 course=course,
+                clinic_id=clinic.pk,
                 number=number,
                 date=day,
                 planned_minutes=planned,

@@ -142,6 +142,7 @@ class CourseFactory(factory.django.DjangoModelFactory):
         Session.objects.bulk_create(
             Session(
                 course=obj,
+                clinic_id=obj.patient.clinic_id,
                 number=number,
                 date=day,
                 planned_minutes=planner.session_minutes(rules, number),
@@ -168,6 +169,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
         model = Session
 
     course = factory.SubFactory(CourseFactory, sessions=0)
+    clinic = factory.LazyAttribute(lambda o: o.course.patient.clinic)
     number = factory.Sequence(lambda n: n + 1)
     date = MONDAY
     planned_minutes = 15

@@ -116,6 +116,7 @@ def test_an_overlapping_booking_is_refused_with_its_time_and_nothing_is_saved(
     taken = course.sessions.order_by("number").first()
     intruder = Session(
         course=plan(knee_patient(booked_clinic), therapist_a, at="15:00"),
+        clinic=booked_clinic,
         number=99,
         date=taken.date,
         planned_minutes=10,
@@ -145,6 +146,7 @@ def test_the_double_booking_check_reads_only_the_days_booked_not_the_history(
     # ... and a booking from the evening before that runs into that day still counts.
     evening = Session(
         course=course,
+        clinic=booked_clinic,
         number=99,
         date=taken.date - timedelta(days=1),
         planned_minutes=10,
@@ -155,6 +157,7 @@ def test_the_double_booking_check_reads_only_the_days_booked_not_the_history(
     Session.objects.bulk_create([evening])
     intruder = Session(
         course=course,
+        clinic=booked_clinic,
         number=98,
         date=taken.date,
         planned_minutes=10,
@@ -268,6 +271,7 @@ def test_two_connections_booking_one_therapist_at_one_time_get_one_booking(
                     [
                         Session(
                             course=course,
+                            clinic=booked_clinic,
                             number=number,
                             date=day,
                             planned_minutes=10,
@@ -303,6 +307,7 @@ def test_postgresql_itself_refuses_an_overlapping_live_booking(booked_clinic, th
     with pytest.raises(IntegrityError, match="session_therapist_no_overlap"), transaction.atomic():
         Session.objects.create(
             course=course,
+            clinic=booked_clinic,
             number=99,
             date=taken.date,
             planned_minutes=10,

@@ -43,7 +43,12 @@ def make_course(patient, slug="knee-arthrosis-classic") -> Course:
 
 def make_session(course, number=1, **fields) -> Session:
     return Session.objects.create(
-        course=course, number=number, date=date(2026, 12, number), planned_minutes=7, **fields
+        course=course,
+        clinic_id=course.patient.clinic_id,
+        number=number,
+        date=date(2026, 12, number),
+        planned_minutes=7,
+        **fields,
     )
 
 

@@ -175,14 +175,14 @@ def test_the_page_makes_the_same_few_queries_whatever_the_history(
 ):
     client.force_login(admin_a)
     # session, user, permissions; templates, staff (the form's, reused by the hours); the
-    # courses (outcomes, counts by status and R5's due courses), sessions by status and reason,
-    # today's due patients; working hours, absences, closed days, rooms, bookings.
-    assert count_queries(client, URL) == 13
+    # courses (outcomes, counts by status and R5's due courses), sessions by status, skipped ones
+    # by reason, today's due patients; working hours, absences, closed days, rooms, bookings.
+    assert count_queries(client, URL) == 14
     for _ in range(3):
         completed(admin_a.clinic, [(5, 3), (3, 2)], extra=[(Session.SKIPPED, "tired")])
-    assert count_queries(client, URL) == 13
+    assert count_queries(client, URL) == 14
     # A filter costs no query of its own.
-    assert count_queries(client, URL, {"template": classic(admin_a.clinic).pk}) == 13
+    assert count_queries(client, URL, {"template": classic(admin_a.clinic).pk}) == 14
 
 
 def test_the_page_speaks_russian(client, admin_a, five):

@@ -475,9 +475,9 @@ def test_the_preview_costs_the_same_queries_however_long_the_record(
 
     # session, user with clinic, permissions, patient with clinic, its conditions (for the
     # form and the planner), active templates (whether they may book a colleague is read from
-    # the permissions, no query of its own), then the planner's input: closed dates, exacerbations, contraindications with their kinds,
-    # other courses with their first and last dates, the therapist's weekly hours (none here:
-    # no times to place)
+    # the permissions, no query of its own), then the planner's input: closed dates,
+    # exacerbations, contraindications with their kinds, other courses with their first and
+    # last dates, the therapist's weekly hours (none here: no times to place)
     assert count_queries(signed_in, url, data) == first == 11
 
 
