@@ -26,8 +26,10 @@ stop() {
   stopping=1
   trap '' INT TERM
   kill -INT -- "-$web" "-$worker" 2>/dev/null
-  # A worker still finishing a task after 20 s is stopped hard.
-  for _ in $(seq 200); do
+  # A worker still finishing a task after 20 s is stopped hard (counted in seconds, not in
+  # rounds of the loop, which a busy machine slows down).
+  local deadline=$((SECONDS + 20))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     kill -0 -- "-$web" 2>/dev/null || kill -0 -- "-$worker" 2>/dev/null || break
     sleep 0.1
   done

@@ -80,7 +80,9 @@ def test_make_run_serves_with_a_worker_and_one_ctrl_c_stops_both(tmp_path):
             socket.create_connection(("127.0.0.2", port), timeout=1)
 
         script.send_signal(signal.SIGINT)  # Ctrl-C
-        assert script.wait(timeout=30) == 130
+        # Huey's threads notice the stop between polls (up to 10 s); the script stops what is
+        # left after 20 s. A machine busy with the rest of the suite adds its delay.
+        assert script.wait(timeout=60) == 130
     finally:
         if script.poll() is None:
             os.killpg(script.pid, signal.SIGKILL)
