@@ -40,7 +40,7 @@ from django.db.models import (
 import planner
 from clinic.models import Absence, ClosedDate, Room, WorkingHours
 from clinic.selectors import bookable_staff
-from patients.models import Condition
+from patients.models import Condition, Patient
 from protocols.booking import aware
 from protocols.models import Course, ProtocolTemplate, Session
 
@@ -292,29 +292,33 @@ def repeat_rows(filters: Filters, rows=None) -> list[tuple[date, date | None]]:
 
 
 def due_today(filters: Filters, today: date) -> tuple[int, int]:
-    """(due, overdue) patients today, as the day page lists them (R5): the latest completed
-    course's next course due within planner.DUE_SOON_DAYS, or past due, and none running. The
-    condition filter applies to the patients, the template and therapist to that latest course.
-    One query. (A window function over each patient's courses reads faster on PostgreSQL, but
-    four times slower on SQLite, which then reads every course row.)"""
+    """(due, overdue) patients today, as the day page lists them (R5,
+    ``protocols.selectors.due_patients``): the latest completed course's next course due within
+    planner.DUE_SOON_DAYS, or past due, and none running. The condition filter applies to the
+    patients, the template and therapist to that latest course. One query, patient by patient:
+    a step in the courses' (patient, status, starts_on) index for the latest first session (and,
+    with a template or therapist chosen, one for that course's)."""
     horizon_first = planner.latest_first_session_due_by(planner.due_soon_horizon(today))
     overdue_first = planner.latest_first_session_due_by(today - timedelta(days=1))
-    latest = (
-        Course.objects.filter(
-            patient=OuterRef("patient"), status=Course.COMPLETED, starts_on__isnull=False
-        )
-        .order_by("-starts_on", "-pk")
-        .values("pk")[:1]
+    latest = Course.objects.filter(
+        patient=OuterRef("pk"), status=Course.COMPLETED, starts_on__isnull=False
+    ).order_by("-starts_on", "-pk")
+    running = Course.objects.filter(patient=OuterRef("pk"), status__in=Course.RUNNING)
+    patients = Patient.objects.filter(clinic_id=filters.clinic_id, archived=False)
+    if filters.condition:
+        having = Condition.objects.filter(patient=OuterRef("pk"), kind=filters.condition)
+        if filters.stage:
+            having = having.filter(stage=filters.stage)
+        patients = patients.filter(Exists(having))
+    patients = patients.annotate(last_first=Subquery(latest.values("starts_on")[:1])).filter(
+        ~Exists(running), last_first__lte=horizon_first
     )
-    running = Course.objects.filter(patient=OuterRef("patient"), status__in=Course.RUNNING)
-    counts = (
-        Course.objects.filter(_courses(filters), status=Course.COMPLETED, patient__archived=False)
-        .filter(pk=Subquery(latest), starts_on__lte=horizon_first)
-        .filter(~Exists(running))
-        .aggregate(
-            due=Count("patient_id", distinct=True),
-            overdue=Count("patient_id", distinct=True, filter=Q(starts_on__lte=overdue_first)),
-        )
+    for name in ("template_id", "therapist_id"):
+        if getattr(filters, name):
+            patients = patients.annotate(**{f"latest_{name}": Subquery(latest.values(name)[:1])})
+            patients = patients.filter(**{f"latest_{name}": getattr(filters, name)})
+    counts = patients.aggregate(
+        due=Count("pk"), overdue=Count("pk", filter=Q(last_first__lte=overdue_first))
     )
     return counts["due"], counts["overdue"]
 
