@@ -87,9 +87,10 @@ RUNS_THE_CLINIC = "clinic.change_clinic"
 #   may be booked with, and who keeps their own hours and leave. Not Reception.
 GIVES_SESSIONS = "protocols.change_session"
 # - may they book a course with a colleague? Planning is for those who give sessions; of them,
-#   those who may move any therapist's sessions (clinic admins) may also fill any colleague's
-#   time, and the others book their own.
-BOOKS_FOR_COLLEAGUES = "protocols.move_any_session"
+#   those who manage the staff (clinic admins) may also fill any colleague's time, and the others
+#   book their own. (Not "may move any session": the front desk may, and a therapist who also
+#   works the desk still plans only their own courses.)
+BOOKS_FOR_COLLEAGUES = "clinic.change_user"
 
 # The front desk runs the calendar: it sees the clinic's day and the patients' names and contact
 # details, moves and cancels sessions, records no-shows and the therapists' absences, but reads

@@ -264,8 +264,12 @@ def save_bookings(clinic, rows, *, create: bool = False, fields=()) -> None:
     """Insert (``create``) or update ``rows`` after checking that none is double-booked.
 
     On PostgreSQL the exclusion constraints are the last word: a clash the check could not see
-    (a booking made outside ``lock_the_book``) ends as the same clear refusal.
+    (a booking made outside ``lock_the_book``) ends as the same clear refusal. Each new session
+    keeps its patient's clinic (``clinic``); on PostgreSQL a trigger also refuses any other
+    (migration 0019), on SQLite this check is the guard.
     """
+    if create and any(row.clinic_id != clinic.pk for row in rows):
+        raise ValueError("a session belongs to the clinic of its patient")
     check_free(clinic, rows)
     try:
         with transaction.atomic():

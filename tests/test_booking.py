@@ -8,11 +8,12 @@ import uuid
 from datetime import UTC, timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic.models import Room, WorkingHours
+from clinic.models import RECEPTION, Room, WorkingHours
 from protocols import booking
 from protocols.models import Course, Session
 from protocols.services import create_course, record_session
@@ -249,6 +250,15 @@ def test_a_clinic_admin_books_a_colleague_and_a_therapist_only_themselves(
     page = client.get(reverse("protocols:course_new", args=[patient.pk])).content.decode()
     assert 'name="therapist"' not in page
     assert 'value="09:00"' in page  # the therapist's first hour
+
+    # A therapist who also works the front desk (which moves anyone's sessions) still books
+    # only their own time.
+    therapist_a.groups.add(Group.objects.get(name=RECEPTION))
+    therapist_a = type(therapist_a).objects.get(pk=therapist_a.pk)  # permissions read afresh
+    assert therapist_a.has_perm("protocols.move_any_session")
+    client.force_login(therapist_a)
+    page = client.get(reverse("protocols:course_new", args=[patient.pk])).content.decode()
+    assert 'name="therapist"' not in page
 
 
 # --- Real simultaneous connections (PostgreSQL) ---------------------------------------------

@@ -1,14 +1,21 @@
-"""Each session keeps its patient's clinic (``Session.clinic``, migration 0019), and the database
-holds it there on both engines, whatever writes the row."""
+"""Each session keeps its patient's clinic (``Session.clinic``, migration 0019): PostgreSQL holds
+it there whatever writes the row (triggers); on both engines the services refuse a session of
+another clinic and the patient model says why a patient with sessions stays in their clinic."""
+
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from protocols import booking
 from protocols.models import Session
-from tests.factories import CourseFactory, PatientFactory
+from tests.factories import MONDAY, CourseFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the triggers are PostgreSQL's (migration 0019)"
+)
 
 TRIGGERS = {
     "session_clinic_is_patients",
@@ -19,17 +26,12 @@ TRIGGERS = {
 
 def triggers() -> set[str]:
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        names = {row[0] for row in cursor.fetchall()}
-    return {name.removesuffix("_insert").removesuffix("_update") for name in names}
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        return {row[0] for row in cursor.fetchall()}
 
 
+@on_postgresql
 def test_the_triggers_are_there():
-    # SQLite copies a table to alter it and drops its triggers: a later migration that alters
-    # the sessions, courses or patients tables must create them again.
     assert triggers() >= TRIGGERS
 
 
@@ -38,6 +40,15 @@ def test_the_services_and_factories_write_the_patients_clinic(clinic_a):
     assert set(course.sessions.values_list("clinic_id", flat=True)) == {clinic_a.pk}
 
 
+def test_the_services_refuse_a_session_of_another_clinic(clinic_a, clinic_b):
+    course = CourseFactory(patient=PatientFactory(clinic=clinic_a), sessions=1)
+    stray = Session(course=course, clinic=clinic_b, number=2, date=MONDAY, planned_minutes=7)
+    with pytest.raises(ValueError, match="belongs to the clinic of its patient"):
+        booking.save_bookings(clinic_a, [stray], create=True)
+    assert course.sessions.count() == 1
+
+
+@on_postgresql
 def test_a_session_of_another_clinic_is_refused(clinic_a, clinic_b):
     course = CourseFactory(patient=PatientFactory(clinic=clinic_a), sessions=1)
     session = course.sessions.get()
@@ -63,6 +74,7 @@ def test_a_session_of_another_clinic_is_refused(clinic_a, clinic_b):
     assert (session.course_id, session.clinic_id) == (course.pk, clinic_a.pk)
 
 
+@on_postgresql
 def test_a_patient_or_course_with_sessions_stays_in_its_clinic(clinic_a, clinic_b):
     patient = PatientFactory(clinic=clinic_a)
     course = CourseFactory(patient=patient, sessions=1)
@@ -94,3 +106,53 @@ def test_the_admin_says_why_a_patient_with_sessions_stays_in_their_clinic(clinic
     newcomer = type(patient).objects.get(pk=PatientFactory(clinic=clinic_a).pk)
     newcomer.clinic = clinic_b
     newcomer.full_clean()  # no sessions: nothing to keep
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_patients_move_at_the_moment_a_session_is_added_waits_and_is_refused(clinic_a, clinic_b):
+    # One connection adds a session and holds its transaction open; another moves the patient
+    # meanwhile. The move waits for the session's transaction, then sees the session.
+    patient = PatientFactory(clinic=clinic_a)
+    course = CourseFactory(patient=patient, sessions=0)
+    added, release = threading.Event(), threading.Event()
+
+    def add_session():
+        try:
+            with transaction.atomic():
+                Session.objects.create(
+                    course=course, clinic=clinic_a, number=1, date=MONDAY, planned_minutes=7
+                )
+                added.set()
+                release.wait(timeout=20)
+        finally:
+            connection.close()
+
+    def move_patient():
+        try:
+            added.wait(timeout=20)
+            with transaction.atomic():
+                type(patient).objects.filter(pk=patient.pk).update(clinic=clinic_b)
+            return "moved"
+        except IntegrityError as error:
+            return error
+        finally:
+            connection.close()
+
+    results = {}
+    adder = threading.Thread(target=add_session)
+    mover = threading.Thread(target=lambda: results.setdefault("move", move_patient()))
+    adder.start()
+    mover.start()
+    added.wait(timeout=20)
+    mover.join(timeout=2)
+    assert mover.is_alive()  # waiting on the session's transaction
+    release.set()
+    adder.join(timeout=20)
+    mover.join(timeout=20)
+
+    assert isinstance(results["move"], IntegrityError), results
+    assert "stays in the same clinic" in str(results["move"])
+    patient.refresh_from_db()
+    assert patient.clinic_id == clinic_a.pk
+    assert Session.objects.filter(course=course, clinic=clinic_a).count() == 1

@@ -1,11 +1,16 @@
 """Each session keeps its patient's clinic (``Session.clinic``), for the reports' and the
 calendar's reads of a clinic's sessions in a period from one index.
 
-The column is filled from the course's patient, then held to it by the database on both
-engines: a session whose clinic is not its patient's is refused, and so are a patient with
-sessions moving to another clinic and a course with sessions moving to another clinic's patient.
-The triggers are created after the column's last change, as SQLite copies a table to alter it
-and drops its triggers; ``tests/test_session_clinic.py`` checks they are there.
+The column is filled from the course's patient. On PostgreSQL triggers then hold it there: a
+session whose clinic is not its patient's is refused, and so are a patient with sessions moving
+to another clinic and a course with sessions moving to another clinic's patient; the session's
+trigger takes a share lock on its course and patient rows, so a move running at the same moment
+waits for it and then sees its session. ``tests/test_session_clinic.py`` checks each.
+
+SQLite gets the equivalent checks in code instead (``booking.save_bookings``, through which the
+services create every session, and ``Patient.clean``): a SQLite trigger naming other tables
+would make every later migration that copies one of these tables (SQLite's way of altering
+one) fail when it renames the copy.
 """
 
 import django.db.models.deletion
@@ -19,12 +24,6 @@ UPDATE protocols_session SET clinic_id = (
 )
 """
 
-# The clinic of a session's course's patient.
-PATIENTS_CLINIC = """(
-    SELECT patients_patient.clinic_id FROM protocols_course
-    INNER JOIN patients_patient ON patients_patient.id = protocols_course.patient_id
-    WHERE protocols_course.id = NEW.course_id
-)"""
 # In SQL string literals: no quote marks.
 SESSION_MESSAGE = "a session belongs to the clinic of its patient"
 PATIENT_MESSAGE = "a patient with sessions stays in the same clinic"
@@ -33,8 +32,16 @@ COURSE_MESSAGE = "a course with sessions stays with patients of the same clinic"
 POSTGRESQL = [
     f"""
     CREATE FUNCTION session_clinic_is_patients() RETURNS trigger AS $$
+    DECLARE
+        patients_clinic bigint;
     BEGIN
-        IF NEW.clinic_id IS DISTINCT FROM {PATIENTS_CLINIC} THEN
+        -- Shared locks: a patient's or a course's move waits for this session's transaction,
+        -- then finds its session; a move already made is read here once it has committed.
+        SELECT patients_patient.clinic_id INTO patients_clinic FROM protocols_course
+        INNER JOIN patients_patient ON patients_patient.id = protocols_course.patient_id
+        WHERE protocols_course.id = NEW.course_id
+        FOR SHARE OF protocols_course, patients_patient;
+        IF NEW.clinic_id IS DISTINCT FROM patients_clinic THEN
             RAISE EXCEPTION '{SESSION_MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         RETURN NEW;
@@ -91,58 +98,19 @@ POSTGRESQL_UNDO = [
     "DROP FUNCTION IF EXISTS session_clinic_is_patients()",
 ]
 
-SQLITE = [
-    f"""
-    CREATE TRIGGER session_clinic_is_patients_insert BEFORE INSERT ON protocols_session
-    WHEN NEW.clinic_id IS NOT {PATIENTS_CLINIC}
-    BEGIN SELECT RAISE(ABORT, '{SESSION_MESSAGE}'); END
-    """,
-    f"""
-    CREATE TRIGGER session_clinic_is_patients_update
-    BEFORE UPDATE OF clinic_id, course_id ON protocols_session
-    WHEN NEW.clinic_id IS NOT {PATIENTS_CLINIC}
-    BEGIN SELECT RAISE(ABORT, '{SESSION_MESSAGE}'); END
-    """,
-    f"""
-    CREATE TRIGGER patient_with_sessions_keeps_clinic
-    BEFORE UPDATE OF clinic_id ON patients_patient
-    WHEN OLD.clinic_id IS NOT NEW.clinic_id AND EXISTS (
-        SELECT 1 FROM protocols_session
-        INNER JOIN protocols_course ON protocols_course.id = protocols_session.course_id
-        WHERE protocols_course.patient_id = NEW.id
-    )
-    BEGIN SELECT RAISE(ABORT, '{PATIENT_MESSAGE}'); END
-    """,
-    f"""
-    CREATE TRIGGER course_with_sessions_keeps_clinic
-    BEFORE UPDATE OF patient_id ON protocols_course
-    WHEN (SELECT clinic_id FROM patients_patient WHERE id = OLD.patient_id)
-            IS NOT (SELECT clinic_id FROM patients_patient WHERE id = NEW.patient_id)
-        AND EXISTS (SELECT 1 FROM protocols_session WHERE course_id = NEW.id)
-    BEGIN SELECT RAISE(ABORT, '{COURSE_MESSAGE}'); END
-    """,
-]
-SQLITE_UNDO = [
-    "DROP TRIGGER IF EXISTS course_with_sessions_keeps_clinic",
-    "DROP TRIGGER IF EXISTS patient_with_sessions_keeps_clinic",
-    "DROP TRIGGER IF EXISTS session_clinic_is_patients_update",
-    "DROP TRIGGER IF EXISTS session_clinic_is_patients_insert",
-]
-
-
 def _run(schema_editor, statements):
     for statement in statements:
         schema_editor.execute(statement)
 
 
 def add_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    _run(schema_editor, {"postgresql": POSTGRESQL, "sqlite": SQLITE}.get(vendor, []))
+    if schema_editor.connection.vendor == "postgresql":
+        _run(schema_editor, POSTGRESQL)
 
 
 def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    _run(schema_editor, {"postgresql": POSTGRESQL_UNDO, "sqlite": SQLITE_UNDO}.get(vendor, []))
+    if schema_editor.connection.vendor == "postgresql":
+        _run(schema_editor, POSTGRESQL_UNDO)
 
 
 class Migration(migrations.Migration):
