@@ -17,6 +17,12 @@ on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the triggers are PostgreSQL's (migration 0019)"
 )
 
+
+@pytest.fixture(autouse=True)
+def _library(default_library):
+    """One test here runs on real transactions (see ``conftest.default_library``)."""
+
+
 TRIGGERS = {
     "session_clinic_is_patients",
     "patient_with_sessions_keeps_clinic",
