@@ -85,13 +85,16 @@ def _courses(filters: Filters, prefix: str = "") -> Q:
     if filters.therapist_id:
         q &= Q(**{f"{prefix}therapist_id": filters.therapist_id})
     if filters.condition:
-        having = Condition.objects.filter(
-            patient=OuterRef(f"{prefix}patient"), kind=filters.condition
-        )
-        if filters.stage:
-            having = having.filter(stage=filters.stage)
-        q &= Q(Exists(having))
+        q &= Q(_has_condition(filters, f"{prefix}patient"))
     return q
+
+
+def _has_condition(filters: Filters, patient: str) -> Exists:
+    """The patient (``patient``: the outer query's path to them) has the filtered condition."""
+    having = Condition.objects.filter(patient=OuterRef(patient), kind=filters.condition)
+    if filters.stage:
+        having = having.filter(stage=filters.stage)
+    return Exists(having)
 
 
 # --- The courses behind the outcomes, the course counts and the twice-a-year rule ------------
@@ -306,10 +309,7 @@ def due_today(filters: Filters, today: date) -> tuple[int, int]:
     running = Course.objects.filter(patient=OuterRef("pk"), status__in=Course.RUNNING)
     patients = Patient.objects.filter(clinic_id=filters.clinic_id, archived=False)
     if filters.condition:
-        having = Condition.objects.filter(patient=OuterRef("pk"), kind=filters.condition)
-        if filters.stage:
-            having = having.filter(stage=filters.stage)
-        patients = patients.filter(Exists(having))
+        patients = patients.filter(_has_condition(filters, "pk"))
     patients = patients.annotate(last_first=Subquery(latest.values("starts_on")[:1])).filter(
         ~Exists(running), last_first__lte=horizon_first
     )

@@ -338,6 +338,11 @@ def test_todays_due_patients_by_template_go_by_their_latest_course(clinic_a, the
     assert selectors.due_today(replace(day, template_id=sciatica.pk), today) == (1, 1)
     assert selectors.due_today(replace(day, template_id=classic(clinic_a).pk), today) == (0, 0)
     assert selectors.due_today(replace(day, therapist_id=therapist_a.pk), today) == (1, 1)
+    # The condition filter applies to the patient.
+    sciatica_patients = replace(day, condition=Condition.SCIATICA)
+    assert selectors.due_today(sciatica_patients, today) == (0, 0)
+    ConditionFactory(patient=patient, kind=Condition.SCIATICA, stage=None)
+    assert selectors.due_today(sciatica_patients, today) == (1, 1)
     # A course running now takes the patient off the list, whatever its template.
     CourseFactory(patient=patient, start=date(2026, 8, 3), sessions=0, status=Course.PLANNED)
     assert selectors.due_today(day, today) == (0, 0)
